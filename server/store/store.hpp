@@ -1,0 +1,105 @@
+// The store interface the rest of the server sees. Implementations run their
+// I/O off the caller's thread: every call returns at once, and callbacks run on
+// the store's own thread (callers post back to their own executor).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attune::store {
+
+enum class SeatRole : std::uint8_t { PartnerA = 1, PartnerB = 2, Clinician = 3, Observer = 4 };
+
+struct InviteRecord {
+  std::string token_hash;  // hex SHA-256 of the token; tokens are never stored
+  SeatRole role = SeatRole::Observer;
+  std::int64_t expires_at_ms = 0;  // 0: never
+};
+
+struct RoomRecord {
+  std::string room_id;
+  std::string owner_key_hash;   // hex SHA-256 of the room key
+  std::string label;            // free text from the creator, may be empty
+  bool share_metrics_with_partners = false;  // consent: partners see each other's raw values
+  bool recording = false;       // consent: raw streams may be recorded
+  std::int64_t created_at_ms = 0;
+  std::vector<InviteRecord> invites;
+};
+
+// What an invite token resolves to.
+struct InviteInfo {
+  std::string room_id;
+  SeatRole role = SeatRole::Observer;
+  std::int64_t expires_at_ms = 0;
+  bool share_metrics_with_partners = false;
+  bool recording = false;
+};
+
+struct SessionStart {
+  std::string session_id;
+  std::string room_id;
+  std::int64_t started_at_ms = 0;
+};
+
+struct SummaryRecord {
+  std::string session_id;
+  std::string room_id;
+  std::int64_t started_at_ms = 0;
+  std::int64_t ended_at_ms = 0;
+  std::string end_reason;
+  std::string algorithm_version;
+  std::string parameters_json;  // engine configuration
+  std::string summary_json;     // the SessionSummary in protobuf's JSON mapping
+};
+
+struct SessionRow {
+  std::string session_id;
+  std::string room_id;
+  std::string owner_key_hash;    // of the room, for access checks
+  std::int64_t started_at_ms = 0;
+  std::optional<std::int64_t> ended_at_ms;
+  std::string status;            // "live", "ended", "interrupted"
+  std::optional<std::string> summary_json;
+};
+
+struct RoomRow {
+  std::string room_id;
+  std::string owner_key_hash;
+  std::string label;
+  std::int64_t created_at_ms = 0;
+  std::vector<SessionRow> sessions;  // newest first, without summaries
+};
+
+struct StoreStats {
+  std::size_t queue_depth = 0;
+  std::uint64_t writes_ok = 0;
+  std::uint64_t writes_failed = 0;
+  bool database_reachable = false;
+  bool migrations_applied = false;
+};
+
+class Store {
+ public:
+  using Done = std::function<void(bool ok)>;
+  virtual ~Store() = default;
+
+  virtual void create_room(RoomRecord room, Done done) = 0;
+  virtual void find_invite(std::string token_hash,
+                           std::function<void(std::optional<InviteInfo>)> done) = 0;
+  virtual void session_started(SessionStart start) = 0;
+  // Idempotent per session id: a second write of the same session changes nothing.
+  virtual void save_summary(SummaryRecord summary, Done done) = 0;
+  virtual void get_session(std::string session_id,
+                           std::function<void(std::optional<SessionRow>)> done) = 0;
+  virtual void get_room(std::string room_id,
+                        std::function<void(std::optional<RoomRow>)> done) = 0;
+
+  virtual StoreStats stats() const = 0;  // thread-safe
+  // Blocks until every queued write is done (or the store gives up); then stops.
+  virtual void drain_and_stop() = 0;
+};
+
+}  // namespace attune::store
