@@ -73,12 +73,27 @@ struct RoomRow {
   std::vector<SessionRow> sessions;  // newest first, without summaries
 };
 
+// Something worth an audit row (e.g. "summary.read" by the HTTP API). Room
+// creation and session end are audited by the store itself.
+// detail_json must never carry tokens, keys or physiology.
+struct AuditEvent {
+  std::string actor;        // e.g. "owner", "system"
+  std::string action;       // e.g. "summary.read"
+  std::string room_id;      // may be empty
+  std::string session_id;   // may be empty
+  std::string detail_json = "{}";
+};
+
 struct StoreStats {
   std::size_t queue_depth = 0;
   std::uint64_t writes_ok = 0;
   std::uint64_t writes_failed = 0;
   bool database_reachable = false;
   bool migrations_applied = false;
+  // Added after the first version of this interface:
+  std::size_t summaries_pending = 0;   // queued summaries (never dropped, not bounded)
+  std::uint64_t requests_rejected = 0; // fail-fast answers: queue full or database away
+  std::uint64_t reconnects = 0;        // successful (re)connections
 };
 
 class Store {
@@ -96,6 +111,9 @@ class Store {
                            std::function<void(std::optional<SessionRow>)> done) = 0;
   virtual void get_room(std::string room_id,
                         std::function<void(std::optional<RoomRow>)> done) = 0;
+
+  // Best effort: may be dropped (and counted) when the queue is full.
+  virtual void record_audit(AuditEvent event) {}
 
   virtual StoreStats stats() const = 0;  // thread-safe
   // Blocks until every queued write is done (or the store gives up); then stops.

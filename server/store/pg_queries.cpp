@@ -1,0 +1,164 @@
+#include "store/pg_queries.hpp"
+
+namespace attune::store::sql {
+namespace {
+
+// Unix milliseconds <-> timestamptz, in integer arithmetic so values round-trip
+// exactly. These are fragments of SQL text around a placeholder, never values.
+#define ATTUNE_MS_TO_TS(p) "(timestamptz 'epoch' + (" p ")::bigint * interval '1 millisecond')"
+#define ATTUNE_TS_TO_MS(c) "(extract(epoch FROM " c ") * 1000)::bigint"
+
+std::int64_t optional_ms(const pqxx::field& f) { return f.is_null() ? 0 : f.as<std::int64_t>(); }
+
+SeatRole to_role(int value) {
+  if (value < 1 || value > 4) return SeatRole::Observer;  // the CHECK makes this unreachable
+  return static_cast<SeatRole>(value);
+}
+
+SessionRow session_from(const pqxx::row& r) {
+  // Columns: session_id, room_id, started_ms, ended_ms, status.
+  SessionRow s;
+  s.session_id = r[0].as<std::string>();
+  s.room_id = r[1].as<std::string>();
+  s.started_at_ms = r[2].as<std::int64_t>();
+  if (!r[3].is_null()) s.ended_at_ms = r[3].as<std::int64_t>();
+  s.status = r[4].as<std::string>();
+  return s;
+}
+
+}  // namespace
+
+int read_schema_version(pqxx::transaction_base& tx) {
+  const auto exists = tx.exec1("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  if (!exists[0].as<bool>()) return 0;
+  return tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+}
+
+void insert_room(pqxx::transaction_base& tx, const RoomRecord& room) {
+  tx.exec_params0(
+      "INSERT INTO rooms (room_id, owner_key_hash, label, share_metrics_with_partners,"
+      " recording, created_at) VALUES ($1, $2, $3, $4, $5,"
+      " CASE WHEN $6::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$6") " END)",
+      room.room_id, room.owner_key_hash, room.label, room.share_metrics_with_partners,
+      room.recording, room.created_at_ms);
+  for (const auto& invite : room.invites) {
+    tx.exec_params0(
+        "INSERT INTO invites (token_hash, room_id, role, expires_at) VALUES ($1, $2, $3,"
+        " CASE WHEN $4::bigint = 0 THEN NULL ELSE " ATTUNE_MS_TO_TS("$4") " END)",
+        invite.token_hash, room.room_id, static_cast<int>(invite.role), invite.expires_at_ms);
+  }
+  // What was granted, not to whom: no label (free text), no hashes.
+  tx.exec_params0(
+      "INSERT INTO audit_log (actor, action, room_id, detail) VALUES ('owner', 'room.created', $1,"
+      " jsonb_build_object('invites', $2::int, 'share_metrics_with_partners', $3::boolean,"
+      " 'recording', $4::boolean))",
+      room.room_id, static_cast<int>(room.invites.size()), room.share_metrics_with_partners,
+      room.recording);
+}
+
+std::optional<InviteInfo> select_invite(pqxx::transaction_base& tx, const std::string& token_hash) {
+  const auto r = tx.exec_params(
+      "SELECT i.room_id, i.role, " ATTUNE_TS_TO_MS("i.expires_at") ","
+      " r.share_metrics_with_partners, r.recording"
+      " FROM invites i JOIN rooms r ON r.room_id = i.room_id"
+      " WHERE i.token_hash = $1 AND (i.expires_at IS NULL OR i.expires_at > now())",
+      token_hash);
+  if (r.empty()) return std::nullopt;
+  InviteInfo info;
+  info.room_id = r[0][0].as<std::string>();
+  info.role = to_role(r[0][1].as<int>());
+  info.expires_at_ms = optional_ms(r[0][2]);
+  info.share_metrics_with_partners = r[0][3].as<bool>();
+  info.recording = r[0][4].as<bool>();
+  return info;
+}
+
+void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start) {
+  tx.exec_params0(
+      "INSERT INTO sessions (session_id, room_id, started_at, status) VALUES ($1, $2,"
+      " CASE WHEN $3::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$3") " END, 'live')"
+      " ON CONFLICT (session_id) DO NOTHING",
+      start.session_id, start.room_id, start.started_at_ms);
+}
+
+bool insert_summary(pqxx::transaction_base& tx, const SummaryRecord& s) {
+  // The session row may be missing if session_started was lost; create it
+  // ended. If present, keep the first ended_at/end_reason ever recorded.
+  tx.exec_params0(
+      "INSERT INTO sessions (session_id, room_id, started_at, ended_at, status, end_reason)"
+      " VALUES ($1, $2,"
+      "  CASE WHEN $3::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$3") " END,"
+      "  CASE WHEN $4::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$4") " END,"
+      "  'ended', $5)"
+      " ON CONFLICT (session_id) DO UPDATE SET"
+      "  ended_at = coalesce(sessions.ended_at, EXCLUDED.ended_at),"
+      "  end_reason = coalesce(sessions.end_reason, EXCLUDED.end_reason),"
+      "  status = 'ended'",
+      s.session_id, s.room_id, s.started_at_ms, s.ended_at_ms, s.end_reason);
+  const auto inserted = tx.exec_params(
+      "INSERT INTO session_summaries (session_id, algorithm_version, parameters, summary)"
+      " VALUES ($1, $2, $3::jsonb, $4::jsonb) ON CONFLICT (session_id) DO NOTHING"
+      " RETURNING session_id",
+      s.session_id, s.algorithm_version,
+      s.parameters_json.empty() ? std::string("{}") : s.parameters_json,
+      s.summary_json.empty() ? std::string("{}") : s.summary_json);
+  if (inserted.empty()) return false;
+  tx.exec_params0(
+      "INSERT INTO audit_log (actor, action, room_id, session_id, detail)"
+      " VALUES ('system', 'session.ended', $1, $2,"
+      " jsonb_build_object('end_reason', $3::text, 'algorithm_version', $4::text))",
+      s.room_id, s.session_id, s.end_reason, s.algorithm_version);
+  return true;
+}
+
+std::optional<SessionRow> select_session(pqxx::transaction_base& tx, const std::string& session_id) {
+  const auto r = tx.exec_params(
+      "SELECT s.session_id, s.room_id, " ATTUNE_TS_TO_MS("s.started_at") ", "
+      ATTUNE_TS_TO_MS("s.ended_at") ", s.status, r.owner_key_hash, ss.summary::text"
+      " FROM sessions s JOIN rooms r ON r.room_id = s.room_id"
+      " LEFT JOIN session_summaries ss ON ss.session_id = s.session_id"
+      " WHERE s.session_id = $1",
+      session_id);
+  if (r.empty()) return std::nullopt;
+  SessionRow row = session_from(r[0]);
+  row.owner_key_hash = r[0][5].as<std::string>();
+  if (!r[0][6].is_null()) row.summary_json = r[0][6].as<std::string>();
+  return row;
+}
+
+std::optional<RoomRow> select_room(pqxx::transaction_base& tx, const std::string& room_id) {
+  const auto room = tx.exec_params(
+      "SELECT room_id, owner_key_hash, label, " ATTUNE_TS_TO_MS("created_at")
+      " FROM rooms WHERE room_id = $1",
+      room_id);
+  if (room.empty()) return std::nullopt;
+  RoomRow out;
+  out.room_id = room[0][0].as<std::string>();
+  out.owner_key_hash = room[0][1].as<std::string>();
+  out.label = room[0][2].as<std::string>();
+  out.created_at_ms = room[0][3].as<std::int64_t>();
+  const auto sessions = tx.exec_params(
+      "SELECT session_id, room_id, " ATTUNE_TS_TO_MS("started_at") ", "
+      ATTUNE_TS_TO_MS("ended_at") ", status"
+      " FROM sessions WHERE room_id = $1 ORDER BY started_at DESC, session_id DESC",
+      room_id);
+  for (const auto& r : sessions) {
+    SessionRow s = session_from(r);
+    s.owner_key_hash = out.owner_key_hash;
+    out.sessions.push_back(std::move(s));
+  }
+  return out;
+}
+
+void insert_audit(pqxx::transaction_base& tx, const AuditEvent& e) {
+  tx.exec_params0(
+      "INSERT INTO audit_log (actor, action, room_id, session_id, detail)"
+      " VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5::jsonb)",
+      e.actor, e.action, e.room_id, e.session_id,
+      e.detail_json.empty() ? std::string("{}") : e.detail_json);
+}
+
+#undef ATTUNE_MS_TO_TS
+#undef ATTUNE_TS_TO_MS
+
+}  // namespace attune::store::sql

@@ -1,0 +1,39 @@
+// The SQL behind each Store operation, one function each, run inside a
+// transaction the caller owns (and commits). All values travel as parameters.
+// Times cross the boundary as Unix milliseconds; 0 means "not set".
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace attune::store::sql {
+
+// Highest applied migration, 0 when schema_migrations does not exist yet.
+int read_schema_version(pqxx::transaction_base& tx);
+
+// Room, its invites, and a "room.created" audit row.
+void insert_room(pqxx::transaction_base& tx, const RoomRecord& room);
+
+// nullopt for an unknown or expired token hash.
+std::optional<InviteInfo> select_invite(pqxx::transaction_base& tx, const std::string& token_hash);
+
+// A "live" session row; nothing if the session is already known.
+void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start);
+
+// Upserts the session as ended, inserts the summary and a "session.ended" audit
+// row. Returns false when the summary was already there: the caller must then
+// abort the transaction so a repeat changes nothing.
+bool insert_summary(pqxx::transaction_base& tx, const SummaryRecord& summary);
+
+std::optional<SessionRow> select_session(pqxx::transaction_base& tx, const std::string& session_id);
+
+// The room with its sessions newest first (no summaries).
+std::optional<RoomRow> select_room(pqxx::transaction_base& tx, const std::string& room_id);
+
+void insert_audit(pqxx::transaction_base& tx, const AuditEvent& event);
+
+}  // namespace attune::store::sql

@@ -1,0 +1,125 @@
+#include "store/pg_store.hpp"
+
+#include "store/pg_queries.hpp"
+#include "store/pg_worker.hpp"
+
+namespace attune::store {
+namespace {
+
+// Wraps a callback so a missing one is harmless.
+template <typename F, typename... Args>
+void call(const F& f, Args&&... args) {
+  if (f) f(std::forward<Args>(args)...);
+}
+
+std::unique_ptr<Job> make_job(Job::Lane lane, bool is_write, std::string label) {
+  auto job = std::make_unique<Job>();
+  job->lane = lane;
+  job->is_write = is_write;
+  job->label = std::move(label);
+  return job;
+}
+
+// A read: runs `query` in a read-only transaction and hands its result over.
+template <typename T, typename Query>
+std::unique_ptr<Job> read_job(std::string label, std::function<void(std::optional<T>)> done,
+                              Query query) {
+  auto job = make_job(Job::Lane::Interactive, false, std::move(label));
+  job->attempt = [done, query](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::read_transaction tx(conn);
+    auto result = query(tx);
+    tx.commit();
+    return [done, result = std::move(result)]() mutable { call(done, std::move(result)); };
+  };
+  job->fail = [done] { call(done, std::optional<T>{}); };
+  return job;
+}
+
+}  // namespace
+
+PgStore::PgStore(PgStoreOptions options) : worker_(std::make_unique<Worker>(std::move(options))) {}
+
+PgStore::~PgStore() { worker_->drain_and_stop(); }
+
+void PgStore::create_room(RoomRecord room, Done done) {
+  auto job = make_job(Job::Lane::Interactive, true, "create_room room=" + room.room_id);
+  job->attempt = [room = std::move(room), done](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    sql::insert_room(tx, room);
+    tx.commit();
+    return [done] { call(done, true); };
+  };
+  job->fail = [done] { call(done, false); };
+  worker_->submit(std::move(job));
+}
+
+void PgStore::find_invite(std::string token_hash,
+                          std::function<void(std::optional<InviteInfo>)> done) {
+  // The label names no hash: even a token's hash stays out of the logs.
+  worker_->submit(read_job<InviteInfo>(
+      "find_invite", std::move(done),
+      [token_hash = std::move(token_hash)](pqxx::transaction_base& tx) {
+        return sql::select_invite(tx, token_hash);
+      }));
+}
+
+void PgStore::session_started(SessionStart start) {
+  auto job = make_job(Job::Lane::Durable, true, "session_started session=" + start.session_id);
+  job->attempt = [start = std::move(start)](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    sql::insert_session_start(tx, start);
+    tx.commit();
+    return {};
+  };
+  worker_->submit(std::move(job));
+}
+
+void PgStore::save_summary(SummaryRecord summary, Done done) {
+  auto job = make_job(Job::Lane::Durable, true, "save_summary session=" + summary.session_id);
+  job->is_summary = true;
+  job->attempt = [summary = std::move(summary),
+                  done](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    // A repeat (already stored) is a success; leaving tx uncommitted rolls
+    // back the session upsert so the repeat changes nothing at all.
+    if (sql::insert_summary(tx, summary)) tx.commit();
+    return [done] { call(done, true); };
+  };
+  job->fail = [done] { call(done, false); };
+  worker_->submit(std::move(job));
+}
+
+void PgStore::get_session(std::string session_id,
+                          std::function<void(std::optional<SessionRow>)> done) {
+  std::string label = "get_session session=" + session_id;
+  worker_->submit(read_job<SessionRow>(
+      std::move(label), std::move(done),
+      [session_id = std::move(session_id)](pqxx::transaction_base& tx) {
+        return sql::select_session(tx, session_id);
+      }));
+}
+
+void PgStore::get_room(std::string room_id, std::function<void(std::optional<RoomRow>)> done) {
+  std::string label = "get_room room=" + room_id;
+  worker_->submit(read_job<RoomRow>(std::move(label), std::move(done),
+                                    [room_id = std::move(room_id)](pqxx::transaction_base& tx) {
+                                      return sql::select_room(tx, room_id);
+                                    }));
+}
+
+void PgStore::record_audit(AuditEvent event) {
+  auto job = make_job(Job::Lane::Interactive, true, "record_audit action=" + event.action);
+  job->attempt = [event = std::move(event)](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    sql::insert_audit(tx, event);
+    tx.commit();
+    return {};
+  };
+  worker_->submit(std::move(job));
+}
+
+StoreStats PgStore::stats() const { return worker_->stats(); }
+
+void PgStore::drain_and_stop() { worker_->drain_and_stop(); }
+
+}  // namespace attune::store

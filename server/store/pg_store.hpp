@@ -1,0 +1,74 @@
+// Store on PostgreSQL (libpqxx). One worker thread owns the connection; every
+// call only queues a job, so libpqxx never runs on the caller's thread.
+//
+// Queue policy (one FIFO, so a room is created before its sessions and a
+// session starts before it ends):
+//  - Interactive calls (create_room, find_invite, get_session, get_room) and
+//    record_audit are bounded by queue_capacity. When the queue is full, or the
+//    database is known to be away, they fail fast: the callback gets
+//    false/nullopt INLINE, on the caller's thread, before the call returns.
+//    They are tried at most twice (one reconnect), never waited on.
+//  - Durable writes (session_started, save_summary) are never refused and never
+//    dropped: they may take the queue past its capacity (counted in
+//    stats().summaries_pending). They are retried with backoff until they
+//    succeed, or until drain_and_stop()'s deadline passes. Errors that would
+//    recur on retry (constraint violations, invalid JSON) fail at once.
+// Callbacks otherwise run on the worker thread: post back to your executor and
+// do not block in them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace attune::store {
+
+struct PgStoreOptions {
+  std::string database_url;  // libpq connection string or URI; never logged
+  std::size_t queue_capacity = 1024;
+  // How long drain_and_stop() keeps retrying queued writes before giving up.
+  std::chrono::milliseconds drain_deadline{10'000};
+  std::chrono::milliseconds reconnect_initial{100};
+  std::chrono::milliseconds reconnect_max{5'000};
+  // Idle interval of the cheap "reachable? migrations applied?" check.
+  std::chrono::milliseconds health_interval{5'000};
+  // Server-side bound on each statement, so one stuck query cannot hold the
+  // worker (and every queued summary) forever.
+  std::chrono::milliseconds statement_timeout{5'000};
+};
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(PgStoreOptions options);
+  ~PgStore() override;  // drain_and_stop() if not done yet
+
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+
+  void create_room(RoomRecord room, Done done) override;
+  void find_invite(std::string token_hash,
+                   std::function<void(std::optional<InviteInfo>)> done) override;
+  void session_started(SessionStart start) override;
+  void save_summary(SummaryRecord summary, Done done) override;
+  void get_session(std::string session_id,
+                   std::function<void(std::optional<SessionRow>)> done) override;
+  void get_room(std::string room_id,
+                std::function<void(std::optional<RoomRow>)> done) override;
+  void record_audit(AuditEvent event) override;
+
+  StoreStats stats() const override;
+  // Stops taking work, finishes the queue (retrying durable writes until the
+  // deadline), fails what is left, joins the worker. Safe to call twice. From a
+  // store callback it only requests the stop (it cannot join its own thread).
+  void drain_and_stop() override;
+
+  class Worker;  // defined in pg_store.cpp
+
+ private:
+  std::unique_ptr<Worker> worker_;
+};
+
+}  // namespace attune::store
