@@ -1,0 +1,225 @@
+#include "sim/physiology_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/rng.hpp"
+
+namespace attune::sim {
+
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr double kDtS = kStepMs / 1000.0;
+
+// Time constants (s) of the unit-variance Ornstein-Uhlenbeck processes.
+constexpr double kSlowTauS = 4.0;      // HR fluctuations the partner can follow
+constexpr double kDriftTauS = 180.0;   // very slow HR drift
+constexpr double kBreathTauS = 60.0;   // breathing-rate wander
+constexpr double kWanderTauS = 20.0;   // respiration baseline wander
+
+// How activation (0..1) moves the physiology at full intensity.
+constexpr double kActHrBpm = 24.0;
+constexpr double kActBreathPerMin = 7.0;
+constexpr double kActRsaCut = 0.75;    // RSA shrinks to a quarter
+constexpr double kActNoiseCut = 0.5;
+constexpr double kActRiseTauS = 10.0;  // activation comes quickly...
+constexpr double kActFallTauS = 30.0;  // ...and settles slowly
+
+constexpr double kSlowBpm = 3.0;       // SD of the slow fluctuation
+constexpr double kDriftBpm = 2.5;      // SD of the drift
+constexpr double kBeatNoiseMs = 6.0;   // beat-to-beat noise at rest
+
+// One exact OU step for a process with unit stationary variance.
+double ou_step(double x, double tau_s, Rng& rng) {
+  const double a = std::exp(-kDtS / tau_s);
+  return a * x + std::sqrt(1.0 - a * a) * rng.normal();
+}
+
+enum Stream : std::uint64_t { kMainStream = 0, kSlowStream = 1 };
+
+}  // namespace
+
+struct CoupleModel::Person {
+  Person(Seat s, const PersonParams& pp, std::uint64_t seed)
+      : seat(s),
+        p(pp),
+        rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kMainStream)),
+        slow_rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kSlowStream)) {
+    phase = rng.uniform();
+    breath_dev = rng.normal();
+    drift = 0.5 * rng.normal();
+    wander = rng.normal();
+    slow = slow_rng.normal();
+  }
+
+  Seat seat;
+  PersonParams p;
+  Rng rng;       // breathing, drift, beat noise, ectopics, dropouts
+  Rng slow_rng;  // the slow HR fluctuation alone: the leader's is pre-run
+                 // for the lag, which must not shift the other draws
+  double phase = 0.0;       // breathing phase, cycles
+  double breath_dev = 0.0;  // breathing-rate wander, unit variance
+  double drift = 0.0;
+  double wander = 0.0;
+  double slow = 0.0;        // own slow HR fluctuation, unit variance
+  double coupled_slow = 0.0;// what drives HR after coupling
+  double activation = 0.0;
+
+  std::int64_t next_beat_ms = 0;  // the beat that ends the pending interval
+  double next_rr_ms = 0.0;
+  BeatTruth next_truth = BeatTruth::Normal;
+  double compensatory_ms = 0.0;   // > 0: the interval after an ectopic
+  std::int64_t dropout_until_ms = std::numeric_limits<std::int64_t>::min();
+  SeatStats stats;
+
+  double hr_bpm() const {
+    const double hr = p.hr_bpm + kDriftBpm * drift + kSlowBpm * coupled_slow +
+                      kActHrBpm * activation;
+    return std::clamp(hr, 40.0, 150.0);
+  }
+
+  // Decides the interval that starts at the beat just emitted.
+  void schedule_next_beat(double ectopic_p) {
+    double rr = 60000.0 / hr_bpm();
+    rr -= p.rsa_ms * (1.0 - kActRsaCut * activation) * std::sin(kTwoPi * phase);
+    rr += kBeatNoiseMs * (1.0 - kActNoiseCut * activation) * rng.normal();
+    rr = std::max(320.0, std::round(rr));
+    BeatTruth truth = BeatTruth::Normal;
+    if (compensatory_ms > 0.0) {
+      rr = compensatory_ms;
+      compensatory_ms = 0.0;
+      truth = BeatTruth::Compensatory;
+    } else if (rng.chance(ectopic_p)) {
+      const double premature = std::round(rr * rng.uniform(0.55, 0.70));
+      compensatory_ms = 2.0 * rr - premature;  // full compensatory pause
+      rr = premature;
+      truth = BeatTruth::Ectopic;
+      ++stats.ectopics;
+    }
+    next_rr_ms = rr;
+    next_truth = truth;
+    next_beat_ms += static_cast<std::int64_t>(rr);
+  }
+};
+
+CoupleModel::CoupleModel(ModelParams params) : params_(std::move(params)), grid_ms_(params_.start_ms) {
+  if (!(params_.coupling >= 0.0 && params_.coupling <= 1.0))
+    throw std::invalid_argument("coupling must be within 0..1");
+  if (!(std::abs(params_.lag_s) <= 60.0)) throw std::invalid_argument("|lag| must be <= 60 s");
+  const int n = params_.clinician ? 3 : 2;
+  for (int i = 0; i < n; ++i) {
+    const Seat s = static_cast<Seat>(i);
+    people_.push_back(std::make_unique<Person>(s, params_.people[i], params_.seed));
+  }
+  // Pre-run the leader's slow fluctuation so that the follower has a past
+  // to follow from the first step.
+  Person& leader = *people_[params_.lag_s >= 0.0 ? 0 : 1];
+  lag_steps_ = static_cast<std::size_t>(std::lround(std::abs(params_.lag_s) * 1000.0 / kStepMs));
+  for (std::size_t i = 0; i < lag_steps_; ++i) {
+    leader_history_.push_back(leader.slow);
+    leader.slow = ou_step(leader.slow, kSlowTauS, leader.slow_rng);
+  }
+  for (auto& person : people_) {
+    person->coupled_slow = person->slow;
+    // The first interval began before the session: its beat lands at a
+    // random point within one RR of the start.
+    person->next_rr_ms = std::round(60000.0 / person->hr_bpm());
+    person->next_beat_ms =
+        params_.start_ms + 1 + static_cast<std::int64_t>(person->rng.uniform(0.0, person->next_rr_ms - 1.0));
+  }
+}
+
+CoupleModel::~CoupleModel() = default;
+
+std::vector<Seat> CoupleModel::seats() const {
+  std::vector<Seat> out;
+  for (const auto& p : people_) out.push_back(p->seat);
+  return out;
+}
+
+const SeatStats& CoupleModel::stats(Seat s) const {
+  return people_.at(static_cast<std::size_t>(s))->stats;
+}
+
+double CoupleModel::activation(Seat s) const {
+  return people_.at(static_cast<std::size_t>(s))->activation;
+}
+
+double CoupleModel::episode_target(Seat s, double t_s) const {
+  double target = 0.0;
+  for (const Episode& e : params_.episodes)
+    if ((e.seats & seat_bit(s)) && t_s >= e.start_s && t_s < e.end_s)
+      target = std::max(target, e.intensity);
+  return target;
+}
+
+void CoupleModel::generate_until(std::int64_t t_ms, Sink& sink) {
+  while (grid_ms_ + kStepMs <= t_ms) step(sink);
+}
+
+void CoupleModel::step(Sink& sink) {
+  grid_ms_ += kStepMs;
+  const std::int64_t t = grid_ms_;
+  const double t_s = (t - params_.start_ms) / 1000.0;
+  const std::size_t leader_i = params_.lag_s >= 0.0 ? 0 : 1;
+  const std::size_t follower_i = 1 - leader_i;
+
+  for (std::size_t i = 0; i < people_.size(); ++i) {
+    Person& p = *people_[i];
+    p.slow = ou_step(p.slow, kSlowTauS, p.slow_rng);
+    p.drift = ou_step(p.drift, kDriftTauS, p.rng);
+    p.breath_dev = ou_step(p.breath_dev, kBreathTauS, p.rng);
+    p.wander = ou_step(p.wander, kWanderTauS, p.rng);
+
+    const double target = episode_target(p.seat, t_s);
+    const double tau = target > p.activation ? kActRiseTauS : kActFallTauS;
+    p.activation += (target - p.activation) * (1.0 - std::exp(-kDtS / tau));
+  }
+
+  Person& leader = *people_[leader_i];
+  leader_history_.push_back(leader.slow);
+  while (leader_history_.size() > lag_steps_ + 1) leader_history_.pop_front();
+  for (std::size_t i = 0; i < people_.size(); ++i) {
+    Person& p = *people_[i];
+    if (i == follower_i) {
+      const double c = params_.coupling;
+      p.coupled_slow = c * leader_history_.front() + std::sqrt(1.0 - c * c) * p.slow;
+    } else {
+      p.coupled_slow = p.slow;
+    }
+  }
+
+  for (auto& pp : people_) {
+    Person& p = *pp;
+    const double rate = std::clamp(p.p.breaths_per_min + 1.0 * p.breath_dev +
+                                       kActBreathPerMin * p.activation, 6.0, 30.0);
+    p.phase += rate / 60.0 * kDtS;
+    p.phase -= std::floor(p.phase);
+    const double resp = (1.0 - 0.3 * p.activation) * std::sin(kTwoPi * p.phase) +
+                        0.15 * p.wander + 0.02 * p.rng.normal();
+    sink.on_respiration(p.seat, t, resp);
+
+    if (t >= p.dropout_until_ms &&
+        p.rng.chance(params_.dropouts_per_min * kDtS / 60.0)) {
+      p.dropout_until_ms =
+          t + static_cast<std::int64_t>(1000.0 * p.rng.uniform(params_.dropout_min_s, params_.dropout_max_s));
+      ++p.stats.dropouts;
+    }
+
+    while (p.next_beat_ms <= t) {
+      SimBeat beat{p.next_beat_ms, p.next_rr_ms, 0, p.next_truth};
+      if (beat.t_ms < p.dropout_until_ms) {
+        ++p.stats.beats_hidden;
+      } else {
+        ++p.stats.beats_emitted;
+        sink.on_beat(p.seat, beat);
+      }
+      p.schedule_next_beat(params_.ectopic_per_beat);
+    }
+  }
+}
+
+}  // namespace attune::sim
