@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace attune::core {
 
@@ -34,6 +35,32 @@ struct EngineConfig {
   std::int64_t wcc_window_ms = 30000;
   std::int64_t wcc_max_lag_ms = 5000;
   double leader_dead_zone_s = 0.5;
+
+  // ---- Added with the first core slice (docs/metrics.md explains each).
+  // lnRMSSD = ln(max(RMSSD, floor)): RR is reported at ~1 ms resolution, so
+  // a smaller RMSSD is below what the sensor can tell apart, and ln(0) is -inf.
+  double ln_rmssd_floor_ms = 1.0;
+  // Baseline: the robust scale is MAD * mad_scale (consistent with the SD of
+  // a normal distribution), floored so a flat calibration never divides by 0.
+  double mad_scale = 1.4826;
+  double baseline_hr_scale_floor_bpm = 1.0;
+  double baseline_ln_rmssd_scale_floor = 0.05;
+  // Per-second values of each metric needed inside the calibration window;
+  // with fewer the calibration window slides on until there are enough.
+  std::int64_t baseline_min_values = 20;
+  // Shared state: CONNECTED when both settled and |peak WCC r| reaches this
+  // (interim rule until the surrogate above-chance test exists).
+  double connected_min_abs_r = 0.5;
+  // Extra clean beats before the earliest grid point that feed the spline,
+  // so its natural boundary condition has no effect inside the window.
+  std::int64_t wcc_spline_margin_ms = 5000;
+  // A lagged window whose SD is below this is flat: Pearson r is undefined.
+  double wcc_min_sd_bpm = 1e-6;
+  // Hard bound on beats held per seat (memory), whatever the caller does.
+  std::int64_t max_buffered_beats = 20000;
+
+  // Empty when every value is usable; otherwise one sentence per problem.
+  std::vector<std::string> problems() const;
 
   std::string to_json() const;
 };

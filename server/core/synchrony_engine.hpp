@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -18,6 +19,7 @@ enum class BeatVerdict : std::uint8_t {
   Accepted,        // taken into the series (possibly flagged as an artefact)
   Duplicate,       // same end time as the previous beat: ignored
   Backwards,       // earlier than the previous beat: ignored
+  Rejected,        // t_ms beyond +/- 2^50 ms (unusable time): ignored
 };
 
 struct ParticipantSnapshot {
@@ -89,18 +91,30 @@ struct EngineSummary {
 
 class SynchronyEngine {
  public:
+  // Throws std::invalid_argument when config.problems() is not empty.
   explicit SynchronyEngine(EngineConfig config = {});
   ~SynchronyEngine();
   SynchronyEngine(SynchronyEngine&&) noexcept;
   SynchronyEngine& operator=(SynchronyEngine&&) noexcept;
 
   // Beats of one seat must come in time order; validation of finiteness and
-  // hard bounds happens before (codec); plausibility is judged here.
+  // hard bounds happens before (codec); plausibility is judged here. Any
+  // value is safe: NaN/inf RR becomes an artefact, an unknown seat or a time
+  // beyond +/- 2^50 ms is Rejected.
   BeatVerdict add_beat(Seat seat, const Beat& beat);
 
   // Moves data time forward to t_ms: computes one snapshot per whole second
   // crossed (and accumulates the summary for each). Earlier t is a no-op.
+  // The first call starts at the whole second of the earliest beat received
+  // (or at floor(t_ms) when there is none). A snapshot at second T uses only
+  // beats with t_ms <= T, so feeding beats early changes nothing. Seconds in
+  // which nobody streams are accumulated in O(1) per silent stretch.
   void advance_to(std::int64_t t_ms);
+
+  // Same, calling on_snapshot for every second computed, in order (one call
+  // per second, silent stretches included): for publishing each second or
+  // for offline replay of a recording.
+  void advance_to(std::int64_t t_ms, const std::function<void(const Snapshot&)>& on_snapshot);
 
   // The snapshot of the last whole second computed (nullopt before the first).
   const std::optional<Snapshot>& latest() const;
