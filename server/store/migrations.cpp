@@ -50,7 +50,7 @@ MigrationResult migrate(const std::string& database_url) {
     // Without a bound, a server stuck holding the lock would hang every other
     // server's start-up silently; this turns that into an error.
     tx.exec0("SET LOCAL lock_timeout = '60s'");
-    tx.exec_params0("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
     ensure_version_table(tx);
     const auto applied = applied_checksums(tx);
 

@@ -110,7 +110,7 @@ void PgStore::Worker::run() {
     }
     execute(*job);
   }
-  disconnect();
+  close();
 }
 
 void PgStore::Worker::execute(Job& job) {
@@ -193,6 +193,13 @@ void PgStore::Worker::disconnect() {
   }
   if (db_state_ == DbState::Up) spdlog::warn("store: lost the database connection");
   db_state_ = DbState::Down;
+}
+
+void PgStore::Worker::close() {
+  try {
+    conn_.reset();
+  } catch (...) {
+  }
 }
 
 void PgStore::Worker::health_check() {

@@ -50,7 +50,8 @@ class PgStore::Worker {
   void run();
   void execute(Job& job);
   bool connect();
-  void disconnect();
+  void disconnect();  // after an error: marks the database away
+  void close();       // at shutdown
   void health_check();
   void fail_queued_interactive();
   void give_up_on_everything(Job& current);
