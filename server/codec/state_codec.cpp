@@ -1,0 +1,148 @@
+#include "codec/state_codec.hpp"
+
+namespace attune::codec {
+
+v1::Role role_of(core::Seat seat) {
+  switch (seat) {
+    case core::Seat::A: return v1::ROLE_PARTNER_A;
+    case core::Seat::B: return v1::ROLE_PARTNER_B;
+    case core::Seat::Clinician: return v1::ROLE_CLINICIAN;
+  }
+  return v1::ROLE_UNSPECIFIED;
+}
+
+v1::RegulationState to_proto(core::RegulationState state) {
+  switch (state) {
+    case core::RegulationState::Unknown: return v1::REGULATION_STATE_UNKNOWN;
+    case core::RegulationState::Settled: return v1::REGULATION_STATE_SETTLED;
+    case core::RegulationState::Activated: return v1::REGULATION_STATE_ACTIVATED;
+    case core::RegulationState::ShutDown: return v1::REGULATION_STATE_SHUT_DOWN;
+  }
+  return v1::REGULATION_STATE_UNSPECIFIED;
+}
+
+v1::SharedState to_proto(core::SharedState state) {
+  using S = core::SharedState;
+  switch (state) {
+    case S::Waiting: return v1::SHARED_STATE_WAITING;
+    case S::Calibrating: return v1::SHARED_STATE_CALIBRATING;
+    case S::LowSignal: return v1::SHARED_STATE_LOW_SIGNAL;
+    case S::Connected: return v1::SHARED_STATE_CONNECTED;
+    case S::Settled: return v1::SHARED_STATE_SETTLED;
+    case S::OneActivated: return v1::SHARED_STATE_ONE_ACTIVATED;
+    case S::CoEscalation: return v1::SHARED_STATE_CO_ESCALATION;
+    case S::Withdrawn: return v1::SHARED_STATE_WITHDRAWN;
+  }
+  return v1::SHARED_STATE_UNSPECIFIED;
+}
+
+namespace {
+
+bool sees_seat(View view, core::Seat seat) {
+  // The clinician's own state goes to the clinician alone.
+  return seat != core::Seat::Clinician || view == View::Clinician;
+}
+
+bool sees_raw(View view, core::Seat seat, bool shared) {
+  if (view == View::Clinician) return true;
+  if (view == View::PartnerA && seat == core::Seat::A) return true;
+  if (view == View::PartnerB && seat == core::Seat::B) return true;
+  return shared && view != View::Observer;
+}
+
+template <typename Setter>
+void set_if(const std::optional<double>& value, Setter set) {
+  if (value) set(*value);
+}
+
+void fill_participant(const core::ParticipantSnapshot& p, core::Seat seat, bool raw, bool connected,
+                      v1::ParticipantState& out) {
+  out.set_role(role_of(seat));
+  out.set_state(to_proto(p.state));
+  out.set_calibrating(p.calibrating);
+  out.set_connected(connected);
+  if (!raw) return;
+  set_if(p.hr_bpm, [&](double v) { out.set_hr_bpm(v); });
+  set_if(p.rmssd_ms, [&](double v) { out.set_rmssd_ms(v); });
+  set_if(p.ln_rmssd, [&](double v) { out.set_ln_rmssd(v); });
+  set_if(p.arousal, [&](double v) { out.set_arousal(v); });
+  set_if(p.artifact_fraction, [&](double v) { out.set_artifact_fraction(v); });
+}
+
+void fill_pair(const core::PairSnapshot& p, v1::PairState& out) {
+  out.set_first(role_of(p.first));
+  out.set_second(role_of(p.second));
+  set_if(p.wcc_r0, [&](double v) { out.set_wcc_r0(v); });
+  set_if(p.wcc_peak_r, [&](double v) { out.set_wcc_peak_r(v); });
+  set_if(p.wcc_peak_lag_s, [&](double v) { out.set_wcc_peak_lag_s(v); });
+  set_if(p.wcc_peak_z, [&](double v) { out.set_wcc_peak_z(v); });
+}
+
+}  // namespace
+
+v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const RoomStateContext& context) {
+  v1::RoomState out;
+  out.set_session_id(context.session_id);
+  out.set_data_time_ms(snapshot.t_ms);
+  out.set_shared_state(to_proto(snapshot.shared));
+  if (snapshot.activated) out.set_activated_role(role_of(*snapshot.activated));
+  for (std::size_t i = 0; i < core::kSeatCount; ++i) {
+    auto seat = static_cast<core::Seat>(i);
+    const auto& p = snapshot.participants[i];
+    bool present = p.streaming || context.connected[i];
+    if (!present || !sees_seat(view, seat)) continue;
+    fill_participant(p, seat, sees_raw(view, seat, context.share_metrics_with_partners), context.connected[i],
+                     *out.add_participants());
+  }
+  for (const auto& pair : snapshot.pairs) {
+    bool involves_clinician = pair.first == core::Seat::Clinician || pair.second == core::Seat::Clinician;
+    if (involves_clinician && view != View::Clinician) continue;
+    fill_pair(pair, *out.add_pairs());
+  }
+  return out;
+}
+
+void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
+  out.set_data_seconds(summary.data_seconds);
+  for (std::size_t i = 0; i < core::kSeatCount; ++i) {
+    const auto& p = summary.participants[i];
+    if (!p.present) continue;
+    auto& s = *out.add_participants();
+    s.set_role(role_of(static_cast<core::Seat>(i)));
+    s.set_beats_received(p.beats_received);
+    s.set_beats_rejected(p.beats_rejected);
+    s.set_artifact_fraction(p.artifact_fraction);
+    set_if(p.mean_hr_bpm, [&](double v) { s.set_mean_hr_bpm(v); });
+    set_if(p.mean_rmssd_ms, [&](double v) { s.set_mean_rmssd_ms(v); });
+    set_if(p.baseline_hr_bpm, [&](double v) { s.set_baseline_hr_bpm(v); });
+    set_if(p.baseline_ln_rmssd, [&](double v) { s.set_baseline_ln_rmssd(v); });
+    auto& t = *s.mutable_time_in_state();
+    t.set_unknown_s(p.time_in_state.unknown);
+    t.set_settled_s(p.time_in_state.settled);
+    t.set_activated_s(p.time_in_state.activated);
+    t.set_shut_down_s(p.time_in_state.shut_down);
+  }
+  for (const auto& p : summary.pairs) {
+    auto& s = *out.add_pairs();
+    s.set_first(role_of(p.first));
+    s.set_second(role_of(p.second));
+    s.set_windows(p.windows);
+    set_if(p.mean_wcc_r0, [&](double v) { s.set_mean_wcc_r0(v); });
+    set_if(p.mean_wcc_peak_r, [&](double v) { s.set_mean_wcc_peak_r(v); });
+    set_if(p.mean_abs_wcc_peak_r, [&](double v) { s.set_mean_abs_wcc_peak_r(v); });
+    s.set_leader_first_share(p.leader_first_share);
+    s.set_leader_second_share(p.leader_second_share);
+  }
+  const auto& t = summary.time_in_shared;
+  auto& o = *out.mutable_time_in_shared_state();
+  o.set_waiting_s(t.waiting);
+  o.set_calibrating_s(t.calibrating);
+  o.set_low_signal_s(t.low_signal);
+  o.set_connected_s(t.connected);
+  o.set_settled_s(t.settled);
+  o.set_one_activated_s(t.one_activated);
+  o.set_co_escalation_s(t.co_escalation);
+  o.set_withdrawn_s(t.withdrawn);
+}
+
+}  // namespace attune::codec

@@ -1,0 +1,36 @@
+// Core values -> protocol messages, including who may see what
+// (DESIGN.md, "Roles, rooms and who may see what").
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "attune/v1/attune.pb.h"
+#include "core/synchrony_engine.hpp"
+
+namespace attune::codec {
+
+// What a recipient may see of a room's state.
+enum class View : std::uint8_t { PartnerA = 0, PartnerB = 1, Clinician = 2, Observer = 3 };
+inline constexpr std::size_t kViewCount = 4;
+
+v1::Role role_of(core::Seat seat);
+v1::RegulationState to_proto(core::RegulationState state);
+v1::SharedState to_proto(core::SharedState state);
+
+struct RoomStateContext {
+  std::string session_id;
+  std::array<bool, core::kSeatCount> connected{};  // seat has a live connection
+  bool share_metrics_with_partners = false;       // consent setting of the room
+};
+
+// Partners see the shared state, each partner's regulation state, their own
+// metrics and the A-B synchrony; the other partner's raw values only when the
+// room shares them. The clinician sees everything, and is the only one who
+// sees the clinician's own state and the clinician-partner pairs. Observers
+// see what a partner sees of the other.
+v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const RoomStateContext& context);
+
+void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out);
+
+}  // namespace attune::codec

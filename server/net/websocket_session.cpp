@@ -1,0 +1,288 @@
+#include "net/websocket_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "store/token.hpp"
+
+namespace attune::net {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using rooms::CloseCode;
+
+namespace {
+
+constexpr std::size_t kMaxTokenLength = 256;
+
+rooms::SeatKind seat_kind(store::SeatRole role) {
+  switch (role) {
+    case store::SeatRole::PartnerA: return rooms::SeatKind::PartnerA;
+    case store::SeatRole::PartnerB: return rooms::SeatKind::PartnerB;
+    case store::SeatRole::Clinician: return rooms::SeatKind::Clinician;
+    case store::SeatRole::Observer: return rooms::SeatKind::Observer;
+  }
+  return rooms::SeatKind::Observer;
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(ServerContext& context, asio::ip::tcp::socket socket)
+    : context_(context),
+      ws_(std::move(socket)),
+      hello_timer_(ws_.get_executor()),
+      tokens_(2.0 * context.rooms.settings().max_batches_per_second),
+      refilled_at_(std::chrono::steady_clock::now()) {
+  context_.metrics.websocket_connections.fetch_add(1);
+  context_.metrics.websocket_connections_total.fetch_add(1);
+}
+
+WebSocketSession::~WebSocketSession() { context_.metrics.websocket_connections.fetch_sub(1); }
+
+codec::FrameFormat WebSocketSession::format() const {
+  return static_cast<codec::FrameFormat>(format_.load(std::memory_order_relaxed));
+}
+
+void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Handshake and idle timeouts, with keep-alive pings so idle phones stay connected.
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "attune"); }));
+  ws_.read_message_max(context_.rooms.settings().max_frame_bytes);
+  ws_.auto_fragment(false);
+  ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) return gone();
+  hello_timer_.expires_after(context_.settings.hello_timeout);
+  hello_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->phase_ != Phase::AwaitingHello || self->gone_) return;
+    self->reply_error(v1::ERROR_CODE_TIMEOUT, "No Hello arrived in time; connect again and send Hello first.", 0);
+    self->close(CloseCode::PolicyViolation, "No Hello in time.");
+  });
+  read();
+}
+
+void WebSocketSession::read() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    // Closed, reset, timed out, or a frame over read_message_max (Beast then
+    // closes with 1009 "too big" itself).
+    return gone();
+  }
+  context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+  context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+  auto frame_format = ws_.got_text() ? codec::FrameFormat::Json : codec::FrameFormat::Binary;
+  std::string payload = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  handle_frame(payload, frame_format);
+  if (phase_ != Phase::Joining && !gone_) read();  // while joining, reading waits for the room's answer
+}
+
+bool WebSocketSession::admit_by_rate() {
+  const double rate = context_.rooms.settings().max_batches_per_second;
+  auto now = std::chrono::steady_clock::now();
+  tokens_ = std::min(2.0 * rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_at_).count());
+  refilled_at_ = now;
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    dropped_in_a_row_ = 0;
+    return false;
+  }
+  // Over the rate: drop the message; say so at most once a second; a client
+  // that keeps flooding for several seconds' worth of messages is closed.
+  if (++dropped_in_a_row_ > 5 * rate) {
+    reply_error(v1::ERROR_CODE_RATE_LIMITED, "Messages keep arriving far faster than allowed; closing.", 0);
+    close(CloseCode::PolicyViolation, "Message rate far over the limit.");
+    return true;
+  }
+  if (now - last_rate_error_ >= std::chrono::seconds(1)) {
+    last_rate_error_ = now;
+    reply_error(v1::ERROR_CODE_RATE_LIMITED,
+                "Messages are arriving faster than " + std::to_string(static_cast<int>(rate)) +
+                    " per second; extra messages are dropped. Batch samples (see Welcome.limits).",
+                0);
+  }
+  return true;
+}
+
+void WebSocketSession::handle_frame(std::string_view payload, codec::FrameFormat frame_format) {
+  if (closing_) return;
+  format_.store(static_cast<int>(frame_format), std::memory_order_relaxed);
+  if (admit_by_rate()) return;
+  v1::ClientMessage message;
+  codec::DecodeError error;
+  if (!codec::decode_client(payload, frame_format, message, error)) {
+    reply_error(error.code, error.message, 0);  // the connection carries on
+    return;
+  }
+  if (phase_ == Phase::Joined) {
+    if (!room_) return;
+    auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
+    room_->post([self = shared_from_this(), shared](rooms::Room* room) {
+      if (room) room->receive(self.get(), *shared);
+    });
+    return;
+  }
+  if (message.payload_case() != v1::ClientMessage::kHello) {
+    reply_error(v1::ERROR_CODE_NOT_JOINED, "Send Hello with your invite token before anything else.", message.seq());
+    close(CloseCode::PolicyViolation, "Hello must come first.");
+    return;
+  }
+  begin_join(std::move(message));
+}
+
+void WebSocketSession::begin_join(v1::ClientMessage message) {
+  const auto& token = message.hello().invite_token();
+  if (token.empty() || token.size() > kMaxTokenLength) {
+    reply_error(v1::ERROR_CODE_BAD_TOKEN, "Hello needs the invite token of your seat.", message.seq());
+    close(CloseCode::BadToken, "Missing invite token.");
+    return;
+  }
+  phase_ = Phase::Joining;
+  hello_timer_.cancel();
+  auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
+  context_.store.find_invite(
+      store::sha256_hex(token), [self = shared_from_this(), shared](std::optional<store::InviteInfo> invite) {
+        // On the store's thread: hop back onto this connection's strand.
+        asio::post(self->ws_.get_executor(), [self, shared, invite = std::move(invite)] {
+          if (self->gone_) return;
+          if (!invite) {
+            self->reply_error(v1::ERROR_CODE_BAD_TOKEN, "That invite token is unknown or has expired.", shared->seq());
+            self->close(CloseCode::BadToken, "Unknown or expired invite.");
+            self->phase_ = Phase::AwaitingHello;
+            self->read();  // keep reading so the close handshake completes
+            return;
+          }
+          rooms::RoomIdentity identity{invite->room_id, invite->share_metrics_with_partners, invite->recording};
+          self->context_.rooms.join(
+              identity, self, seat_kind(invite->role), shared->hello(), shared->seq(),
+              [self](std::shared_ptr<rooms::LiveRoom> room) {
+                asio::post(self->ws_.get_executor(), [self, room] { self->finish_join(room); });
+              });
+        });
+      });
+}
+
+void WebSocketSession::finish_join(std::shared_ptr<rooms::LiveRoom> room) {
+  room_ = std::move(room);
+  phase_ = Phase::Joined;
+  if (gone_) {
+    // The socket closed while the room was answering: let the room know.
+    if (room_) room_->post([self = shared_from_this()](rooms::Room* r) { if (r) r->disconnected(self.get()); });
+    return;
+  }
+  read();
+}
+
+void WebSocketSession::reply_error(v1::ErrorCode code, const std::string& text, std::uint64_t seq) {
+  v1::ServerMessage m;
+  m.set_server_time_us(context_.clock.now_us());
+  m.mutable_error()->set_code(code);
+  m.mutable_error()->set_message(text);
+  m.mutable_error()->set_in_reply_to(seq);
+  context_.metrics.error_sent(code);
+  context_.metrics.message_out();
+  enqueue({std::make_shared<const std::string>(codec::encode_server(m, format())),
+           format() == codec::FrameFormat::Binary, false, CloseCode::Normal, {}});
+}
+
+// ------------------------------------------------------------------ writing
+
+void WebSocketSession::send(std::shared_ptr<const std::string> frame, bool replaceable) {
+  bool binary = format() == codec::FrameFormat::Binary;
+  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), binary, replaceable] {
+    self->enqueue({frame, binary, replaceable, CloseCode::Normal, {}});
+  });
+}
+
+void WebSocketSession::close(CloseCode code, std::string reason) {
+  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+    if (self->closing_ || self->gone_) return;
+    Outgoing out;
+    out.close_code = code;
+    out.close_reason = reason.substr(0, 120);  // a close reason must fit in a control frame
+    self->enqueue(std::move(out));
+  });
+}
+
+void WebSocketSession::enqueue(Outgoing out) {
+  if (closing_ || gone_) return;
+  if (!out.frame) {
+    closing_ = true;
+  } else if (out.replaceable) {
+    // A slow reader gets the newest room state, not a backlog of stale ones.
+    std::size_t first_pending = writing_ ? 1 : 0;
+    for (std::size_t i = queue_.size(); i > first_pending; --i) {
+      if (queue_[i - 1].replaceable) {
+        queue_[i - 1] = std::move(out);
+        return;
+      }
+    }
+  }
+  if (out.frame && queue_.size() >= context_.settings.write_queue_limit) {
+    context_.metrics.slow_consumers_closed.fetch_add(1);
+    spdlog::info("closing a connection that stopped reading ({} frames queued)", queue_.size());
+    queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+    closing_ = true;
+    Outgoing bye;
+    bye.close_code = CloseCode::PolicyViolation;
+    bye.close_reason = "Too far behind reading; reconnect to continue.";
+    queue_.push_back(std::move(bye));
+  } else {
+    queue_.push_back(std::move(out));
+  }
+  if (!writing_) write_next();
+}
+
+void WebSocketSession::write_next() {
+  if (queue_.empty() || gone_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  auto& next = queue_.front();
+  if (!next.frame) {
+    websocket::close_reason reason(static_cast<websocket::close_code>(next.close_code), next.close_reason);
+    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
+      self->queue_.clear();
+      self->writing_ = false;
+      // The read loop sees the close and finishes the session; if nothing is
+      // reading (e.g. during a join), make sure the room hears of it.
+      if (self->phase_ == Phase::AwaitingHello) self->gone();
+    });
+    return;
+  }
+  ws_.binary(next.binary);
+  ws_.async_write(asio::buffer(*next.frame),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
+}
+
+void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    queue_.clear();
+    writing_ = false;
+    return gone();
+  }
+  queue_.pop_front();
+  write_next();
+}
+
+void WebSocketSession::gone() {
+  if (gone_) return;
+  gone_ = true;
+  hello_timer_.cancel();
+  if (room_) room_->post([self = shared_from_this()](rooms::Room* room) { if (room) room->disconnected(self.get()); });
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+}  // namespace attune::net

@@ -1,0 +1,75 @@
+// One WebSocket connection: decodes frames, joins a room with its invite, and
+// passes messages to the room's strand; the room's outgoing frames wait in a
+// bounded write queue (Beast allows one write in flight).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+
+#include <utility>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "net/server_context.hpp"
+#include "rooms/member.hpp"
+
+namespace attune::net {
+
+class WebSocketSession : public rooms::Member, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(ServerContext& context, boost::asio::ip::tcp::socket socket);
+  ~WebSocketSession() override;
+  void run(boost::beast::http::request<boost::beast::http::string_body> request);
+
+  // rooms::Member (called from the room's strand)
+  codec::FrameFormat format() const override;
+  void send(std::shared_ptr<const std::string> frame, bool replaceable) override;
+  void close(rooms::CloseCode code, std::string reason) override;
+
+ private:
+  enum class Phase { AwaitingHello, Joining, Joined };
+  struct Outgoing {
+    std::shared_ptr<const std::string> frame;  // null for a close
+    bool binary = true;
+    bool replaceable = false;
+    rooms::CloseCode close_code = rooms::CloseCode::Normal;
+    std::string close_reason;
+  };
+
+  void on_accept(boost::beast::error_code ec);
+  void read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void handle_frame(std::string_view payload, codec::FrameFormat frame_format);
+  bool admit_by_rate();
+  void begin_join(v1::ClientMessage message);
+  void finish_join(std::shared_ptr<rooms::LiveRoom> room);
+  void reply_error(v1::ErrorCode code, const std::string& text, std::uint64_t seq);
+  void enqueue(Outgoing out);
+  void write_next();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void gone();
+
+  ServerContext& context_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer hello_timer_;
+  std::deque<Outgoing> queue_;
+  bool writing_ = false;
+  bool closing_ = false;   // a close is queued or sent: nothing more goes out
+  bool gone_ = false;      // the connection is finished and the room told
+  Phase phase_ = Phase::AwaitingHello;
+  std::atomic<int> format_{static_cast<int>(codec::FrameFormat::Binary)};
+  std::shared_ptr<rooms::LiveRoom> room_;
+
+  // Token bucket for incoming messages (refilled at the advertised rate).
+  double tokens_;
+  std::chrono::steady_clock::time_point refilled_at_;
+  std::chrono::steady_clock::time_point last_rate_error_{};
+  std::uint32_t dropped_in_a_row_ = 0;
+};
+
+}  // namespace attune::net

@@ -1,0 +1,106 @@
+// One session room: its seats, its session lifecycle, its synchrony engine.
+//
+// Not thread-safe by design: every call happens on the room's strand
+// (LiveRoom), or on the test's thread with fake members and a manual clock.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attune/v1/attune.pb.h"
+#include "codec/sample_validation.hpp"
+#include "codec/state_codec.hpp"
+#include "core/synchrony_engine.hpp"
+#include "rooms/clock.hpp"
+#include "rooms/member.hpp"
+#include "rooms/room_settings.hpp"
+#include "store/store.hpp"
+
+namespace attune::rooms {
+
+// Counters the server exports; the room only increments them.
+struct RoomCounters {
+  virtual ~RoomCounters() = default;
+  virtual void error_sent(v1::ErrorCode) {}
+  virtual void message_out() {}
+  virtual void session_started() {}
+  virtual void session_ended() {}
+};
+
+class Room {
+ public:
+  Room(RoomIdentity identity, const RoomSettings& settings, store::Store& store, const Clock& clock,
+       RoomCounters& counters);
+
+  // A connection whose invite resolved to this room and seat kind. Replies
+  // with Welcome, or with Error and a close.
+  void join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::Hello& hello,
+            std::uint64_t seq);
+  // Samples, markers, leave from a joined member.
+  void receive(Member* member, const v1::ClientMessage& message);
+  // The member's connection is gone (any reason).
+  void disconnected(Member* member);
+  // Once a second of wall time: publish the state, end sessions whose grace ran out.
+  void tick();
+  // Ends the live session (if any) with this reason and closes every member.
+  void end_session(const std::string& reason, CloseCode close_code);
+
+  bool has_session() const { return session_.has_value(); }
+  bool idle() const;  // no members and no session: the registry may forget it
+  const std::string& session_id() const;
+  const RoomIdentity& identity() const { return identity_; }
+  std::size_t member_count() const;
+
+ private:
+  struct Seat {
+    std::shared_ptr<Member> member;     // null while disconnected
+    std::string client_name;
+    std::string resume_hash;            // sha256 of the seat's resume token
+    std::uint64_t last_applied_seq = 0; // SampleBatch seqs at or below are resends
+    codec::StreamCursor cursor;         // per stream: data time reached
+    bool ever_joined = false;
+  };
+  struct Session {
+    std::string id;
+    std::int64_t started_at_ms = 0;
+    core::SynchronyEngine engine;
+    std::vector<v1::MarkerRecord> markers;
+    std::int64_t data_time_ms = 0;
+  };
+
+  Seat* seat_of(Member* member, SeatKind* kind = nullptr);
+  std::optional<std::size_t> observer_index(Member* member) const;
+  void start_session();
+  void welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& resume_token);
+  void apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
+  void apply_marker(SeatKind kind, const v1::Marker& marker);
+  void leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave);
+  void publish_presence();
+  void publish_state();
+
+  v1::ServerMessage envelope();
+  void send(Member& member, const v1::ServerMessage& message, bool replaceable = false);
+  void send_error(Member& member, v1::ErrorCode code, std::string text, std::uint64_t in_reply_to);
+  void reject(const std::shared_ptr<Member>& member, v1::ErrorCode code, std::string text,
+              std::uint64_t seq, CloseCode close_code);
+  std::vector<Member*> all_members() const;
+  bool anyone_streaming_connected() const;
+
+  RoomIdentity identity_;
+  const RoomSettings& settings_;
+  store::Store& store_;
+  const Clock& clock_;
+  RoomCounters& counters_;
+
+  std::array<Seat, core::kSeatCount> seats_;  // A, B, clinician
+  std::vector<std::shared_ptr<Member>> observers_;
+  std::optional<Session> session_;
+  std::optional<std::int64_t> everyone_gone_since_ms_;
+  std::uint64_t next_seq_ = 1;
+};
+
+}  // namespace attune::rooms
