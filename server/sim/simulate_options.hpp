@@ -1,0 +1,64 @@
+// Flags of `attune simulate`: parsing, validation and the --help text.
+// Pure (the environment is passed in), so it is tested without a process.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace attune::sim {
+
+struct ServerUrl {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string base_path;  // prefix before /v1/..., without a trailing slash
+};
+
+// Accepts http://host[:port][/prefix]; https is refused (no TLS client yet).
+bool parse_server_url(const std::string& text, ServerUrl& out, std::string& error);
+
+struct SimulateOptions {
+  std::string server = "http://127.0.0.1:8080";
+  ServerUrl url;
+  std::string admin_key;  // create a room, or...
+  std::string invite_a, invite_b, invite_c;  // ...join an existing one
+  bool clinician = false;
+  double duration_s = 600.0;
+  double speed = 1.0;
+  double coupling = 0.6;
+  double lag_s = 2.0;
+  std::uint64_t seed = 1;
+  std::string episodes_text = "default";
+  std::vector<Episode> episodes;
+  double ectopic_per_beat = 0.003;
+  double dropouts_per_min = 0.2;
+  bool json_output = false;  // --json: one JSON object per line
+  bool no_end = false;
+  bool json_frames = false;  // --format json: text frames
+
+  bool creates_room() const { return !admin_key.empty(); }
+};
+
+struct ParseResult {
+  bool ok = false;
+  bool help = false;            // --help: print usage() and exit 0
+  std::string error;            // when !ok
+  std::vector<std::string> notes;  // adjustments made (e.g. duration capped)
+  SimulateOptions options;
+};
+
+// args excludes argv[0] ("simulate"). env_admin_key is ATTUNE_ADMIN_KEY or null.
+ParseResult parse_simulate_options(const std::vector<std::string>& args, const char* env_admin_key);
+
+std::string simulate_usage();
+
+// The server refuses data more than 12 h old. Data starts
+// duration * (1 - 1/speed) before the real start, so that it ends about at
+// real "now"; this is the longest duration that keeps the first batch inside
+// the window with a 30 min margin.
+double max_duration_s(double speed);
+
+}  // namespace attune::sim
