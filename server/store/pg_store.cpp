@@ -3,6 +3,8 @@
 #include "store/pg_queries.hpp"
 #include "store/pg_worker.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace attune::store {
 namespace {
 
@@ -35,6 +37,14 @@ std::unique_ptr<Job> read_job(std::string label, std::function<void(std::optiona
   return job;
 }
 
+// An id the database would accept but nobody could ever look up again is a
+// caller bug: refuse it up front instead of storing it.
+bool refuse_blank(const std::string& what, const std::string& id) {
+  if (!id.empty()) return false;
+  spdlog::error("store: {} called with an empty id; refused", what);
+  return true;
+}
+
 }  // namespace
 
 PgStore::PgStore(PgStoreOptions options) : worker_(std::make_unique<Worker>(std::move(options))) {}
@@ -42,6 +52,7 @@ PgStore::PgStore(PgStoreOptions options) : worker_(std::make_unique<Worker>(std:
 PgStore::~PgStore() { worker_->drain_and_stop(); }
 
 void PgStore::create_room(RoomRecord room, Done done) {
+  if (refuse_blank("create_room", room.room_id)) return call(done, false);
   auto job = make_job(Job::Lane::Interactive, true, "create_room room=" + room.room_id);
   job->attempt = [room = std::move(room), done](pqxx::connection& conn) -> std::function<void()> {
     pqxx::work tx(conn);
@@ -64,6 +75,10 @@ void PgStore::find_invite(std::string token_hash,
 }
 
 void PgStore::session_started(SessionStart start) {
+  if (refuse_blank("session_started", start.session_id) ||
+      refuse_blank("session_started", start.room_id)) {
+    return;
+  }
   auto job = make_job(Job::Lane::Durable, true, "session_started session=" + start.session_id);
   job->attempt = [start = std::move(start)](pqxx::connection& conn) -> std::function<void()> {
     pqxx::work tx(conn);
@@ -75,6 +90,10 @@ void PgStore::session_started(SessionStart start) {
 }
 
 void PgStore::save_summary(SummaryRecord summary, Done done) {
+  if (refuse_blank("save_summary", summary.session_id) ||
+      refuse_blank("save_summary", summary.room_id)) {
+    return call(done, false);
+  }
   auto job = make_job(Job::Lane::Durable, true, "save_summary session=" + summary.session_id);
   job->is_summary = true;
   job->attempt = [summary = std::move(summary),

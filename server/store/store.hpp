@@ -1,6 +1,9 @@
 // The store interface the rest of the server sees. Implementations run their
 // I/O off the caller's thread: every call returns at once, and callbacks run on
 // the store's own thread (callers post back to their own executor).
+// Exception: a call refused at once (queue full, database away, store stopped)
+// gets its false/nullopt inline, on the caller's thread, before the call
+// returns; so do not hold a lock the callback needs while calling the store.
 #pragma once
 
 #include <cstdint>

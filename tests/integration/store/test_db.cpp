@@ -1,3 +1,5 @@
+// Listener interfaces (for dropping the databases at the end of the run).
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include "test_db.hpp"
 
 #include <pqxx/pqxx>
@@ -66,18 +68,24 @@ class ScratchDatabase {
   std::string url_;
 };
 
+std::vector<std::unique_ptr<ScratchDatabase>>& scratch_databases() {
+  static std::vector<std::unique_ptr<ScratchDatabase>> databases;
+  return databases;
+}
+
 }  // namespace
+
+void drop_scratch_databases() { scratch_databases().clear(); }
 
 const std::string& fresh_database_url() {
   // A new database per call, so tests about migrating start from nothing even
-  // when the whole binary runs in one process; all are dropped at exit.
-  static std::vector<std::unique_ptr<ScratchDatabase>> databases;
-  databases.push_back(std::make_unique<ScratchDatabase>(base_url()));
-  return databases.back()->url();
+  // when the whole binary runs in one process.
+  scratch_databases().push_back(std::make_unique<ScratchDatabase>(base_url()));
+  return scratch_databases().back()->url();
 }
 
 const std::string& migrated_database_url() {
-  static const std::string* url = nullptr;
+  static const std::string* url = nullptr;  // stays valid: the databases outlive every test
   if (url == nullptr) {
     const std::string& fresh = fresh_database_url();
     migrate(fresh);
@@ -122,3 +130,14 @@ std::string query_scalar(const std::string& url, const std::string& sql) {
 }
 
 }  // namespace attune::store::testing
+
+// Drops the databases when the run ends, not from a static destructor: by then
+// libpqxx's own statics may already be gone.
+struct DropScratchDatabases : Catch::TestEventListenerBase {
+  using TestEventListenerBase::TestEventListenerBase;
+  void testRunEnded(const Catch::TestRunStats& stats) override {
+    attune::store::testing::drop_scratch_databases();
+    TestEventListenerBase::testRunEnded(stats);
+  }
+};
+CATCH_REGISTER_LISTENER(DropScratchDatabases)

@@ -17,6 +17,9 @@ namespace attune::store::testing {
 // at exit). FAILs the test when ATTUNE_TEST_DATABASE_URL is not set.
 const std::string& fresh_database_url();
 
+// Drops every database created so far (done for you when the run ends).
+void drop_scratch_databases();
+
 // One database per process with every migration applied, shared by the tests.
 const std::string& migrated_database_url();
 
