@@ -1,11 +1,13 @@
 # Run as `cmake -DSCHEMA_DIR=... -DOUTPUT=... -P embed_sql.cmake`: turns every
 # schema/NNNN_name.sql into an entry of a C++ table, so the server binary carries
 # its own migrations and needs no schema folder at run time.
+cmake_minimum_required(VERSION 3.20)  # policies for script mode (IN_LIST)
 file(GLOB sql_files "${SCHEMA_DIR}/*.sql")
 list(SORT sql_files)
 
 set(delim "attune_sql")
 set(entries "")
+set(seen_versions "")
 foreach(path ${sql_files})
   get_filename_component(file_name "${path}" NAME)
   if(NOT file_name MATCHES "^([0-9]+)_([A-Za-z0-9_]+)\\.sql$")
@@ -14,6 +16,10 @@ foreach(path ${sql_files})
   # Strip leading zeros so the number is a valid C++ decimal literal.
   math(EXPR version "${CMAKE_MATCH_1} + 0")
   set(name "${CMAKE_MATCH_2}")
+  if(version IN_LIST seen_versions)
+    message(FATAL_ERROR "schema/${file_name}: version ${version} is used twice")
+  endif()
+  list(APPEND seen_versions ${version})
   file(READ "${path}" sql)
   string(FIND "${sql}" ")${delim}\"" clash)
   if(NOT clash EQUAL -1)
