@@ -41,7 +41,6 @@ ${entries}  };
 
 }  // namespace attune::store
 ")
-# Only touch the output when it changes, so an unrelated re-run rebuilds nothing.
-file(WRITE "${OUTPUT}.tmp" "${content}")
-file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
-file(REMOVE "${OUTPUT}.tmp")
+# Always written: the build only runs this when a .sql file (or this script)
+# is newer than the output, so a fresh timestamp is what stops the next re-run.
+file(WRITE "${OUTPUT}" "${content}")
