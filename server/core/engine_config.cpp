@@ -84,6 +84,7 @@ std::string EngineConfig::to_json() const {
   w.field("baseline_min_values", baseline_min_values);
   w.field("connected_min_abs_r", connected_min_abs_r);
   w.field("wcc_spline_margin_ms", wcc_spline_margin_ms);
+  w.field("wcc_max_knot_gap_ms", wcc_max_knot_gap_ms);
   w.field("wcc_min_sd_bpm", wcc_min_sd_bpm);
   w.field("max_buffered_beats", max_buffered_beats);
   return w.finish();
@@ -123,6 +124,7 @@ std::vector<std::string> EngineConfig::problems() const {
   need(baseline_min_values >= 1, "baseline_min_values must be >= 1");
   need(std::isfinite(connected_min_abs_r), "connected_min_abs_r must be finite");
   need(wcc_spline_margin_ms >= 0, "wcc_spline_margin_ms must be >= 0");
+  need(wcc_max_knot_gap_ms > 0, "wcc_max_knot_gap_ms must be positive");
   need(std::isfinite(wcc_min_sd_bpm) && wcc_min_sd_bpm >= 0, "wcc_min_sd_bpm must be >= 0");
   need(max_buffered_beats >= 16, "max_buffered_beats must be >= 16");
   return p;

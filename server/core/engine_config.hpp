@@ -54,6 +54,12 @@ struct EngineConfig {
   // Extra clean beats before the earliest grid point that feed the spline,
   // so its natural boundary condition has no effect inside the window.
   std::int64_t wcc_spline_margin_ms = 5000;
+  // The HR spline bridges runs of corrected beats up to this long (clean
+  // knots this far apart). A premature beat flags ~3 beats under the Malik
+  // rule (premature, compensatory pause, the next normal one), so this must
+  // exceed max_gap_ms; data gaps (> max_gap_ms between any beats) are never
+  // bridged: the knots come from the current segment only.
+  std::int64_t wcc_max_knot_gap_ms = 5000;
   // A lagged window whose SD is below this is flat: Pearson r is undefined.
   double wcc_min_sd_bpm = 1e-6;
   // Hard bound on beats held per seat (memory), whatever the caller does.

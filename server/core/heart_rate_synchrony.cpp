@@ -34,14 +34,20 @@ std::optional<std::int64_t> last_clean_at(const BeatSeries& s, std::int64_t t_ms
 // beats do not cover the grid without a gap.
 std::optional<std::vector<double>> resampled_hr(const BeatSeries& s, std::int64_t t_ms,
                                                 const GridWindow& g, const EngineConfig& cfg) {
+  const auto& beats = s.beats();
+  const std::size_t end = s.end_at(t_ms);
+  if (end == 0) return std::nullopt;
+  // Knots come from the current segment only: a data gap is never bridged.
+  const std::int64_t segment_start = beats[end - 1].segment_start_ms;
   const double t_lo = g.t_lo_ms();
-  const double knot_lo = t_lo - static_cast<double>(cfg.wcc_spline_margin_ms);
+  const double knot_lo = std::max(t_lo - static_cast<double>(cfg.wcc_spline_margin_ms),
+                                  static_cast<double>(segment_start));
   std::vector<double> x, y;
   std::int64_t prev_t = 0, first_t = 0;
-  for (const StoredBeat& b : s.beats()) {
-    if (b.t_ms > t_ms) break;
+  for (std::size_t i = 0; i < end; ++i) {
+    const StoredBeat& b = beats[i];
     if (b.artifact || static_cast<double>(b.t_ms) < knot_lo) continue;
-    if (!x.empty() && b.t_ms - prev_t > cfg.max_gap_ms) return std::nullopt;
+    if (!x.empty() && b.t_ms - prev_t > cfg.wcc_max_knot_gap_ms) return std::nullopt;
     if (x.empty()) first_t = b.t_ms;
     x.push_back(static_cast<double>(b.t_ms - t_ms) / 1000.0);
     y.push_back(heart_rate_instantaneous_bpm(b.rr_ms));

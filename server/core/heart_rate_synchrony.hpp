@@ -11,11 +11,14 @@
 //            window ends at the last grid point both splines cover, so no
 //            value is extrapolated past either partner's data.
 //   grid   = k = e-n-L+1 .. e (n + L points); t_lo = (e-n-L+1) * step.
-//   knots  = each partner's clean beats with t in [t_lo - margin, T],
+//   knots  = each partner's clean beats of the current segment (since the
+//            last gap > max_gap_ms) with t in [t_lo - margin, T],
 //            x = (t_ms - T) / 1000 s, y = 60000 / RR.
-//   valid  = both streaming, T - e*step <= max_gap_ms, first knot <= t_lo,
-//            successive knots <= max_gap_ms apart (no spline across a gap),
-//            and r defined at every lag.
+//   valid  = both streaming, T - e*step <= max_gap_ms, first knot <= t_lo
+//            (so the segment covers the whole grid: no data gap inside),
+//            successive knots <= wcc_max_knot_gap_ms apart (the spline
+//            bridges short runs of corrected beats, not long ones), and r
+//            defined at every lag.
 #pragma once
 
 #include <cstdint>

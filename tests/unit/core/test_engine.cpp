@@ -315,7 +315,7 @@ TEST_CASE("configuration: JSON of every parameter, and bad values refused", "[en
         "\"leader_dead_zone_s\":0.5", "\"ln_rmssd_floor_ms\":1", "\"mad_scale\":1.4826",
         "\"baseline_hr_scale_floor_bpm\":1", "\"baseline_ln_rmssd_scale_floor\":0.05",
         "\"baseline_min_values\":20", "\"connected_min_abs_r\":0.5",
-        "\"wcc_spline_margin_ms\":5000", "\"wcc_min_sd_bpm\":1e-06",
+        "\"wcc_spline_margin_ms\":5000", "\"wcc_max_knot_gap_ms\":5000", "\"wcc_min_sd_bpm\":1e-06",
         "\"max_buffered_beats\":20000"}) {
     INFO(key);
     CHECK(j.find(key) != std::string::npos);
