@@ -108,7 +108,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) {
       if (ec == websocket::error::closed) {
         const auto& reason = ws_.reason();
-        return finish("closed by server (" + std::to_string(reason.code) + " " + std::string(reason.reason.c_str()) + ")");
+        std::string why = "closed by server (" + std::to_string(reason.code);
+        if (!reason.reason.empty()) why += " " + std::string(reason.reason.c_str());
+        return finish(why + ")");
       }
       return finish(ec.message());
     }

@@ -137,6 +137,7 @@ void SeatLink::on_closed(const std::string& reason, bool opened) {
       return;
     case Phase::Failed:
     case Phase::Closed:
+    case Phase::Disconnected:
       return;
     default:
       break;

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -44,6 +45,12 @@ constexpr auto kPollInterval = 100ms;
 constexpr int kMaxCatchUp = 50;                // batches per wake-up when the timer lags
 
 enum Exit { kOk = 0, kBadFlags = 1, kNoServer = 2, kRefused = 3, kNoSummary = 4 };
+
+std::string report_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 struct Invites {
   std::string a, b, c;
@@ -190,7 +197,7 @@ class Simulation {
            std::to_string(start_ms_) + ",\"seats\":" + std::to_string(links_.size()) + "}");
     else
       line("joined " + std::to_string(links_.size()) + " seats, session " + session_id_ + "; streaming " +
-           std::to_string(static_cast<long long>(opt_.duration_s)) + " s of data at speed " + std::to_string(opt_.speed));
+           std::to_string(static_cast<long long>(opt_.duration_s)) + " s of data at speed " + report_number(opt_.speed));
 
     t0_ = Clock::now();
     interval_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(kBatchMs / opt_.speed));
