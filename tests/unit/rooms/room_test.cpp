@@ -1,0 +1,273 @@
+// Room logic with fake members, a fake store and a manual clock: sessions,
+// seats, resume, privacy views, validation, grace period, summaries.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "fakes.hpp"
+#include "rooms/room.hpp"
+
+using namespace attune;
+using attune::test::FakeMember;
+using attune::test::FakeStore;
+using PC = v1::ServerMessage::PayloadCase;
+
+namespace {
+
+struct Harness {
+  FakeStore store;
+  rooms::ManualClock clock;
+  rooms::RoomCounters counters;
+  rooms::RoomSettings settings;
+  rooms::Room room{rooms::RoomIdentity{"rm_test", false, false}, settings, store, clock, counters};
+
+  std::shared_ptr<FakeMember> join(rooms::SeatKind kind, const std::string& resume = "",
+                                   codec::FrameFormat format = codec::FrameFormat::Binary) {
+    auto m = std::make_shared<FakeMember>(format);
+    v1::Hello hello;
+    hello.set_invite_token("invite");
+    hello.set_resume_token(resume);
+    hello.set_client_name("test");
+    room.join(m, kind, hello, 1);
+    return m;
+  }
+
+  // A batch of `seconds` of beats at a steady heart rate with gentle
+  // breathing modulation, starting at data time t_ms (kept per seat).
+  v1::ClientMessage batch(std::int64_t& t_ms, double seconds, double base_rr, std::uint64_t seq,
+                          double phase = 0.0) {
+    v1::ClientMessage m;
+    m.set_seq(seq);
+    auto* b = m.mutable_samples();
+    std::int64_t end = t_ms + static_cast<std::int64_t>(seconds * 1000);
+    while (t_ms < end) {
+      double rr = base_rr + 40.0 * std::sin(2 * M_PI * 0.25 * t_ms / 1000.0 + phase);
+      t_ms += static_cast<std::int64_t>(rr);
+      auto* beat = b->add_beats();
+      beat->set_t_ms(t_ms);
+      beat->set_rr_ms(rr);
+    }
+    return m;
+  }
+
+  // Streams `seconds` of data for A and B (and the clinician if given) in
+  // 1-second batches, advancing the wall clock as the data goes.
+  void stream(FakeMember& a, FakeMember& b, FakeMember* c, double seconds, std::int64_t& ta, std::int64_t& tb,
+              std::int64_t& tc, std::uint64_t& seq) {
+    for (int i = 0; i < static_cast<int>(seconds); ++i) {
+      ++seq;
+      room.receive(&a, batch(ta, 1.0, 800, seq));
+      room.receive(&b, batch(tb, 1.0, 900, seq, 0.5));
+      if (c) room.receive(c, batch(tc, 1.0, 1000, seq, 1.0));
+      clock.advance_ms(1000);
+      room.tick();
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the first partner starts a session; a clinician alone does not") {
+  Harness h;
+  auto c = h.join(rooms::SeatKind::Clinician);
+  REQUIRE(c->last(PC::kWelcome));
+  CHECK(c->last(PC::kWelcome)->welcome().session_id().empty());
+  CHECK(h.store.started.empty());
+
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  const auto* w = a->last(PC::kWelcome);
+  REQUIRE(w);
+  CHECK(w->welcome().role() == v1::ROLE_PARTNER_A);
+  CHECK_FALSE(w->welcome().session_id().empty());
+  CHECK(w->welcome().resume_token().size() >= 22);  // >= 128 bits
+  REQUIRE(h.store.started.size() == 1);
+  CHECK(h.store.started[0].session_id == w->welcome().session_id());
+  CHECK(c->count(PC::kPresence) >= 1);
+}
+
+TEST_CASE("a taken seat is refused; the resume token moves the seat to a new connection") {
+  Harness h;
+  auto a1 = h.join(rooms::SeatKind::PartnerA);
+  auto token = a1->last(PC::kWelcome)->welcome().resume_token();
+
+  auto intruder = h.join(rooms::SeatKind::PartnerA);
+  REQUIRE(intruder->last(PC::kError));
+  CHECK(intruder->last(PC::kError)->error().code() == v1::ERROR_CODE_SEAT_TAKEN);
+  CHECK(intruder->closed == rooms::CloseCode::SeatTaken);
+  CHECK_FALSE(a1->closed);
+
+  auto a2 = h.join(rooms::SeatKind::PartnerA, token);
+  REQUIRE(a2->last(PC::kWelcome));
+  CHECK(a2->last(PC::kWelcome)->welcome().resumed());
+  CHECK(a1->closed == rooms::CloseCode::Replaced);
+  CHECK(h.store.started.size() == 1);  // same session
+}
+
+TEST_CASE("partners see states and their own metrics; the clinician sees everything") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+  std::uint64_t seq = 1;
+  h.stream(*a, *b, c.get(), 200, ta, tb, tc, seq);
+
+  const auto* sa = a->last(PC::kRoomState);
+  const auto* sc = c->last(PC::kRoomState);
+  REQUIRE(sa);
+  REQUIRE(sc);
+  // Partner A: A with metrics, B with state only, no clinician, only the AB pair.
+  REQUIRE(sa->room_state().participants_size() == 2);
+  for (const auto& p : sa->room_state().participants()) {
+    CHECK(p.role() != v1::ROLE_CLINICIAN);
+    if (p.role() == v1::ROLE_PARTNER_A) CHECK(p.has_hr_bpm());
+    if (p.role() == v1::ROLE_PARTNER_B) {
+      CHECK_FALSE(p.has_hr_bpm());
+      CHECK_FALSE(p.has_rmssd_ms());
+      CHECK(p.state() != v1::REGULATION_STATE_UNSPECIFIED);
+    }
+  }
+  REQUIRE(sa->room_state().pairs_size() == 1);
+  CHECK(sa->room_state().pairs(0).first() == v1::ROLE_PARTNER_A);
+  CHECK(sa->room_state().pairs(0).has_wcc_peak_r());
+  // Clinician: three participants with metrics, three pairs.
+  CHECK(sc->room_state().participants_size() == 3);
+  for (const auto& p : sc->room_state().participants()) CHECK(p.has_hr_bpm());
+  CHECK(sc->room_state().pairs_size() == 3);
+  // HR near 60000/800 = 75 for A.
+  for (const auto& p : sc->room_state().participants())
+    if (p.role() == v1::ROLE_PARTNER_A) CHECK(p.hr_bpm() == Approx(75.0).margin(1.5));
+  CHECK(sc->room_state().shared_state() != v1::SHARED_STATE_WAITING);
+}
+
+TEST_CASE("an invalid batch gets its error and changes nothing") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  std::int64_t t = h.clock.now_ms() - 10'000;
+  std::int64_t t_saved = t;
+  auto good = h.batch(t, 2.0, 800, 2);
+
+  auto nan = good;
+  nan.mutable_samples()->mutable_beats(1)->set_rr_ms(std::numeric_limits<double>::quiet_NaN());
+  h.room.receive(a.get(), nan);
+  CHECK(a->last(PC::kError)->error().code() == v1::ERROR_CODE_NOT_FINITE);
+
+  auto huge = good;
+  huge.mutable_samples()->mutable_beats(0)->set_rr_ms(9000);
+  h.room.receive(a.get(), huge);
+  CHECK(a->last(PC::kError)->error().code() == v1::ERROR_CODE_OUT_OF_BOUNDS);
+
+  auto future = good;
+  future.mutable_samples()->mutable_beats(0)->set_t_ms(h.clock.now_ms() + 3'600'000);
+  h.room.receive(a.get(), future);
+  CHECK(a->last(PC::kError)->error().code() == v1::ERROR_CODE_BAD_TIMESTAMP);
+
+  // The good batch with the same timestamps is still accepted: nothing above was applied.
+  auto errors_before = a->count(PC::kError);
+  h.room.receive(a.get(), good);
+  CHECK(a->count(PC::kError) == errors_before);
+
+  // Going back in time against applied data is refused.
+  auto again = h.batch(t_saved, 1.0, 800, 3);
+  h.room.receive(a.get(), again);
+  CHECK(a->last(PC::kError)->error().code() == v1::ERROR_CODE_TIMESTAMP_BACKWARDS);
+  CHECK_FALSE(a->closed);
+}
+
+TEST_CASE("a batch resent after a resume is not counted twice") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  std::int64_t ta = h.clock.now_ms() - 60'000;
+  auto batch = h.batch(ta, 5.0, 800, 7);
+  const auto beats = batch.samples().beats_size();
+  h.room.receive(a.get(), batch);
+
+  auto token = a->last(PC::kWelcome)->welcome().resume_token();
+  h.room.disconnected(a.get());
+  auto a2 = h.join(rooms::SeatKind::PartnerA, token);
+  CHECK(a2->last(PC::kWelcome)->welcome().last_applied_seq() == 7);
+  h.room.receive(a2.get(), batch);  // the resend
+  CHECK(a2->count(PC::kError) == 0);
+
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(a2.get(), leave);
+  REQUIRE(h.store.summaries.size() == 1);
+  v1::SessionSummary summary;
+  REQUIRE(codec::from_json(h.store.summaries[0].summary_json, summary));
+  bool found = false;
+  for (const auto& p : summary.participants())
+    if (p.role() == v1::ROLE_PARTNER_A) {
+      found = true;
+      CHECK(p.beats_received() == static_cast<std::uint64_t>(beats));
+    }
+  CHECK(found);
+}
+
+TEST_CASE("ending the session writes the summary, tells everyone, and closes") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB, "", codec::FrameFormat::Json);
+  std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+  std::uint64_t seq = 1;
+  h.stream(*a, *b, nullptr, 150, ta, tb, tc, seq);
+  v1::ClientMessage marker;
+  marker.mutable_marker()->set_t_ms(ta);
+  marker.mutable_marker()->set_label("conversation starts");
+  h.room.receive(b.get(), marker);
+
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(b.get(), leave);
+
+  REQUIRE(h.store.summaries.size() == 1);
+  const auto& record = h.store.summaries[0];
+  CHECK(record.end_reason == "ended_by_partner_b");
+  CHECK(record.algorithm_version == core::kAlgorithmVersion);
+  CHECK(record.parameters_json.find("wcc_window_ms") != std::string::npos);
+  for (auto* m : {a.get(), b.get()}) {
+    REQUIRE(m->last(PC::kSummary));
+    CHECK(m->last(PC::kSummary)->summary().session_id() == record.session_id);
+    CHECK(m->closed == rooms::CloseCode::Normal);
+  }
+  const auto& s = b->last(PC::kSummary)->summary();
+  CHECK(s.data_seconds() >= 140);
+  CHECK(s.markers_size() == 1);
+  CHECK(s.pairs_size() == 1);
+  CHECK(s.pairs(0).windows() > 0);
+  CHECK_FALSE(h.room.has_session());
+}
+
+TEST_CASE("a session outlives its members for the grace period, then ends") {
+  Harness h;
+  h.settings.grace_ms = 120'000;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  h.room.disconnected(a.get());
+  h.clock.advance_ms(119'000);
+  h.room.tick();
+  CHECK(h.room.has_session());
+  CHECK(h.store.summaries.empty());
+  h.clock.advance_ms(2'000);
+  h.room.tick();
+  CHECK_FALSE(h.room.has_session());
+  REQUIRE(h.store.summaries.size() == 1);
+  CHECK(h.store.summaries[0].end_reason == "grace_expired");
+  CHECK(h.room.idle());
+}
+
+TEST_CASE("observers watch but cannot stream or end the session") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto o = h.join(rooms::SeatKind::Observer);
+  REQUIRE(o->last(PC::kWelcome));
+  std::int64_t t = h.clock.now_ms() - 10'000;
+  h.room.receive(o.get(), h.batch(t, 1.0, 800, 2));
+  CHECK(o->last(PC::kError)->error().code() == v1::ERROR_CODE_FORBIDDEN);
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(o.get(), leave);
+  CHECK(o->last(PC::kError)->error().code() == v1::ERROR_CODE_FORBIDDEN);
+  CHECK(h.room.has_session());
+}
