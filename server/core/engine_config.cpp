@@ -113,7 +113,7 @@ std::vector<std::string> EngineConfig::problems() const {
   need(activate_hold_ms >= 0 && settle_hold_ms >= 0, "hold times must be >= 0");
   need(finite_pos(grid_hz) && grid_hz <= 100, "grid_hz must lie in (0, 100]");
   need(wcc_window_ms > 0 && wcc_max_lag_ms >= 0, "WCC window must be positive");
-  need(finite_pos(grid_hz) && wcc_window_ms * grid_hz / 1000.0 >= 3,
+  need(finite_pos(grid_hz) && static_cast<double>(wcc_window_ms) * grid_hz / 1000.0 >= 3,
        "the WCC window must hold at least 3 grid samples");
   need(std::isfinite(leader_dead_zone_s) && leader_dead_zone_s >= 0,
        "leader_dead_zone_s must be >= 0");

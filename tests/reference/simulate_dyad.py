@@ -79,6 +79,30 @@ def simulate(seed=7, duration_s=300, lag_s=1.5):
     return rows
 
 
+def ecg_pair(shift_ms=2000):
+    """Real beats: R peaks of the 5 min MIT-BIH ECG that scipy ships
+    (scipy.misc.electrocardiogram, 360 Hz, with ectopic beats), as partner A;
+    partner B is the same series shifted 2 s later (B follows A exactly).
+    None when this scipy does not ship the recording."""
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from scipy.misc import electrocardiogram
+            ecg = electrocardiogram()
+    except Exception:
+        return None
+    from scipy.signal import find_peaks
+    peaks, _ = find_peaks(ecg, height=0.5, distance=int(0.3 * 360))
+    rows = []
+    for prev, cur in zip(peaks[:-1], peaks[1:]):
+        t = int(round(cur * 1000 / 360))
+        rr = (cur - prev) * 1000 / 360
+        rows += [("A", t, rr), ("B", t + shift_ms, rr)]
+    rows.sort(key=lambda r: r[1])
+    return rows
+
+
 def write_csv(rows, path):
     with open(path, "w") as f:
         f.write("participant,stream,t_ms,value\n")
