@@ -57,7 +57,7 @@ struct StateSeconds {
 struct ParticipantSummary {
   bool present = false;  // sent at least one beat
   std::uint64_t beats_received = 0;
-  std::uint64_t beats_rejected = 0;  // implausible or corrected
+  std::uint64_t beats_rejected = 0;  // artefacts (implausible, flagged, ectopic: corrected) + ignored (duplicate, backwards, rejected)
   double artifact_fraction = 0.0;
   std::optional<double> mean_hr_bpm;
   std::optional<double> mean_rmssd_ms;
