@@ -132,6 +132,7 @@ class Client:
         self.ws = None
         self.seq = 0
         self.inbox = []          # every message, in order
+        self.frame_types = set()  # "binary" / "json": what the server sent us
         self.queue = None        # messages not yet taken by expect()
         self.close_code = None
         self.reader = None
@@ -153,7 +154,7 @@ class Client:
                 else:
                     json_format.Parse(data, m, ignore_unknown_fields=True)
                     m_fmt = "json"
-                m._attune_frame = m_fmt  # noqa: SLF001 (checked by tests)
+                self.frame_types.add(m_fmt)
                 self.inbox.append(m)
                 self.queue.put_nowait(m)
         except websockets.ConnectionClosed:
@@ -235,12 +236,13 @@ class Heart:
         self.base, self.amp, self.f, self.phase = base_rr, amplitude, breath_hz, phase
         self.sent = 0
 
-    def beats(self, seconds):
+    def beats_until(self, until_ms):
+        """The beats whose end time is at most until_ms (the data clock)."""
         out = []
-        end = self.t + int(seconds * 1000)
-        while self.t < end:
-            rr = self.base + self.amp * math.sin(2 * math.pi * self.f * self.t / 1000.0 + self.phase)
-            rr = round(rr, 3)
+        while True:
+            rr = round(self.base + self.amp * math.sin(2 * math.pi * self.f * self.t / 1000.0 + self.phase), 3)
+            if self.t + int(round(rr)) > until_ms:
+                break
             self.t += int(round(rr))
             out.append((self.t, rr))
         self.sent += len(out)

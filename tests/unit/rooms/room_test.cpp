@@ -33,16 +33,17 @@ struct Harness {
     return m;
   }
 
-  // A batch of `seconds` of beats at a steady heart rate with gentle
-  // breathing modulation, starting at data time t_ms (kept per seat).
-  v1::ClientMessage batch(std::int64_t& t_ms, double seconds, double base_rr, std::uint64_t seq,
-                          double phase = 0.0) {
+  // The beats of [t_ms, until_ms] at a steady heart rate with gentle
+  // breathing modulation; t_ms is the last beat time (kept per seat), so
+  // every seat's data reaches the same data time after each step.
+  v1::ClientMessage beats_until(std::int64_t& t_ms, std::int64_t until_ms, double base_rr, std::uint64_t seq,
+                                double phase = 0.0) {
     v1::ClientMessage m;
     m.set_seq(seq);
     auto* b = m.mutable_samples();
-    std::int64_t end = t_ms + static_cast<std::int64_t>(seconds * 1000);
-    while (t_ms < end) {
+    for (;;) {
       double rr = base_rr + 40.0 * std::sin(2 * M_PI * 0.25 * t_ms / 1000.0 + phase);
+      if (t_ms + static_cast<std::int64_t>(rr) > until_ms) break;
       t_ms += static_cast<std::int64_t>(rr);
       auto* beat = b->add_beats();
       beat->set_t_ms(t_ms);
@@ -50,16 +51,22 @@ struct Harness {
     }
     return m;
   }
+  v1::ClientMessage batch(std::int64_t& t_ms, double seconds, double base_rr, std::uint64_t seq,
+                          double phase = 0.0) {
+    return beats_until(t_ms, t_ms + static_cast<std::int64_t>(seconds * 1000), base_rr, seq, phase);
+  }
 
   // Streams `seconds` of data for A and B (and the clinician if given) in
   // 1-second batches, advancing the wall clock as the data goes.
   void stream(FakeMember& a, FakeMember& b, FakeMember* c, double seconds, std::int64_t& ta, std::int64_t& tb,
               std::int64_t& tc, std::uint64_t& seq) {
+    std::int64_t data_clock = std::max({ta, tb, tc});
     for (int i = 0; i < static_cast<int>(seconds); ++i) {
       ++seq;
-      room.receive(&a, batch(ta, 1.0, 800, seq));
-      room.receive(&b, batch(tb, 1.0, 900, seq, 0.5));
-      if (c) room.receive(c, batch(tc, 1.0, 1000, seq, 1.0));
+      data_clock += 1000;
+      room.receive(&a, beats_until(ta, data_clock, 800, seq));
+      room.receive(&b, beats_until(tb, data_clock, 900, seq, 0.5));
+      if (c) room.receive(c, beats_until(tc, data_clock, 1000, seq, 1.0));
       clock.advance_ms(1000);
       room.tick();
     }
