@@ -43,6 +43,8 @@ Flags (each also read from the environment variable shown; secrets also from VAR
                            (ATTUNE_GRACE_PERIOD_S, default 120)
   --max-frame-bytes N      largest WebSocket message accepted (ATTUNE_MAX_FRAME_BYTES, 65536)
   --max-batches-per-second N  per-connection message rate (ATTUNE_MAX_BATCHES_PER_SECOND, 50)
+  --hello-timeout S        a WebSocket must send Hello within this (ATTUNE_HELLO_TIMEOUT_S, 10)
+  --http-timeout S         an HTTP request must arrive whole within this (ATTUNE_HTTP_TIMEOUT_S, 10)
   --db-wait S              how long to wait for PostgreSQL at start-up (ATTUNE_DB_WAIT_S, 60)
   --port-file PATH         write the bound port to PATH once listening (for scripts and tests)
   --log-level LEVEL        trace|debug|info|warn|error (ATTUNE_LOG_LEVEL, default info)
@@ -92,7 +94,7 @@ bool migrate_with_wait(const std::string& url, long wait_s) {
 int run_serve(int argc, char** argv) {
   Flags flags(argc, argv, 1,
               {"listen", "database-url", "admin-key", "threads", "grace-period", "max-frame-bytes",
-               "max-batches-per-second", "db-wait", "port-file", "log-level"},
+               "max-batches-per-second", "hello-timeout", "http-timeout", "db-wait", "port-file", "log-level"},
               {"help"});
   if (!flags.ok()) {
     std::cerr << "attune serve: " << flags.error() << "\n\n" << kServeHelp;
@@ -143,6 +145,9 @@ int run_serve(int argc, char** argv) {
   rooms::RoomRegistry registry(io, room_settings, store, clock, metrics);
   net::ServerContext context{io, registry, store, metrics, clock, {}, {}};
   context.settings.admin_key_hash = store::sha256_hex(admin_key);
+  context.settings.hello_timeout = std::chrono::seconds(flags.get_int("hello-timeout", "ATTUNE_HELLO_TIMEOUT_S", 10));
+  context.settings.http_header_timeout =
+      std::chrono::seconds(flags.get_int("http-timeout", "ATTUNE_HTTP_TIMEOUT_S", 10));
 
   std::shared_ptr<net::Listener> listener;
   try {
