@@ -251,6 +251,7 @@ class Heart:
 
 def batch(client, beats, seq=None):
     m = pb.ClientMessage(seq=seq if seq is not None else client.next_seq())
+    m.samples.SetInParent()  # an empty batch is still a batch (no beats in this half second)
     for t, rr in beats:
         b = m.samples.beats.add()
         b.t_ms = t

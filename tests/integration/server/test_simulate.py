@@ -1,0 +1,36 @@
+"""`attune simulate` against the real server: a simulated couple and
+clinician stream several minutes of data time, the live state is printed,
+and the session's summary is stored."""
+import re
+import subprocess
+import unittest
+
+from harness import ADMIN_KEY, Server, http, require_env
+
+
+class Simulate(unittest.TestCase):
+    def test_simulated_session_is_summarised(self):
+        with Server() as server:
+            out = subprocess.run(
+                [require_env("ATTUNE_BIN"), "simulate", "--server", server.http, "--admin-key", ADMIN_KEY,
+                 "--clinician", "--duration", "240", "--speed", "12", "--seed", "7"],
+                capture_output=True, text=True, timeout=180)
+            self.assertEqual(out.returncode, 0, out.stdout[-2000:] + out.stderr[-2000:])
+            match = re.search(r"^session_id=(\S+)$", out.stdout, re.M)
+            self.assertIsNotNone(match, out.stdout[-2000:])
+            self.assertIn("CALIBRATING", out.stdout.upper())
+            status, stored = http("GET", f"{server.http}/v1/sessions/{match.group(1)}")
+            self.assertEqual(status, 200, stored)
+            summary = stored["summary"]
+            self.assertGreaterEqual(summary["data_seconds"], 200)
+            roles = {p["role"] for p in summary["participants"]}
+            self.assertEqual(roles, {"ROLE_PARTNER_A", "ROLE_PARTNER_B", "ROLE_CLINICIAN"})
+            ab = [p for p in summary["pairs"] if p["first"] == "ROLE_PARTNER_A" and p["second"] == "ROLE_PARTNER_B"]
+            self.assertEqual(len(ab), 1)
+            self.assertGreater(ab[0]["windows"], 100)
+            # The simulated couple is coupled with B following A: A leads more often than not.
+            self.assertGreater(ab[0]["leader_first_share"], ab[0].get("leader_second_share", 0))
+
+
+if __name__ == "__main__":
+    unittest.main()
