@@ -20,6 +20,7 @@ PY
 pg_start() {
   local dir=$1
   mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)  # absolute: the server runs from another folder
   if [ "$(id -u)" -eq 0 ]; then
     # The postgres user must be able to reach the folder; if the checkout lives
     # somewhere it cannot traverse, fall back to a private folder under /tmp.
@@ -57,6 +58,7 @@ pg_start() {
 
 pg_stop() {
   local dir=${1:-$PG_DIR}
+  [ -d "$dir" ] && dir=$(cd "$dir" && pwd)
   [ -L "$dir.link" ] && dir=$(readlink "$dir.link")
   local data=$dir/data
   [ -f "$data/postmaster.pid" ] || return 0
