@@ -30,7 +30,11 @@ RUN ATTUNE_BUILD_DIR=/src/build scripts/build -DATTUNE_BUILD_TESTS=OFF \
 # the slim variant leaves out documentation and locales we do not need.
 FROM debian:bookworm-slim AS runtime
 
-# The runtime halves of the -dev packages in scripts/install-deps --build-only.
+# The runtime halves of the -dev packages in scripts/install-deps --build-only
+# (checked with `objdump -p build/attune | grep NEEDED`: spdlog 1.10, fmt 9,
+# protobuf 32, pqxx 6.4 with libpq, libcrypto from libssl3). Today's binary
+# uses Boost.System header-only, but CMake links Boost::system, so its small
+# runtime package stays to keep a future build from failing at start-up.
 # curl is here only for the HEALTHCHECK below.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
