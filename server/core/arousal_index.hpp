@@ -1,7 +1,8 @@
 // Arousal index (ours, SYNCHRONY.md): how far a person's heart is from their
 // own calm, in robust SD units: z(HR) - z(lnRMSSD) against the calibration
-// baseline. Higher heart rate and lower vagal HRV both raise it. EDA and
-// breath-rate terms join later, when those streams exist.
+// baseline. Higher heart rate and lower vagal HRV both raise it; with a
+// respiration stream and its baseline, a faster breath raises it too:
+// z(HR) - z(lnRMSSD) + z(breath rate). (EDA joins when that stream exists.)
 #pragma once
 
 #include "core/robust_baseline.hpp"
@@ -10,5 +11,9 @@ namespace attune::core {
 
 double arousal_index(double hr_bpm, double ln_rmssd, const RobustBaseline& hr_baseline,
                      const RobustBaseline& ln_rmssd_baseline);
+
+double arousal_index(double hr_bpm, double ln_rmssd, double breath_rate_bpm,
+                     const RobustBaseline& hr_baseline, const RobustBaseline& ln_rmssd_baseline,
+                     const RobustBaseline& breath_baseline);
 
 }  // namespace attune::core

@@ -7,19 +7,72 @@
 #include "core/rr_cleaning.hpp"
 
 namespace attune::core {
+namespace {
 
-bool BeatSeries::is_artifact(const Beat& beat, bool new_segment) {
-  if (new_segment) malik_reference_rr_.reset();  // no predecessor across a gap
-  const bool device_flagged = (beat.flags & (kBeatNoContact | kBeatArtifact)) != 0;
-  const bool plausible = rr_plausible(beat.rr_ms, cfg_->rr_min_ms, cfg_->rr_max_ms);
-  if (!plausible || device_flagged) return true;
+LipponenTarvainenParams lt_params(const EngineConfig& c) {
+  LipponenTarvainenParams p;
+  p.c1 = c.lt_c1;
+  p.c2 = c.lt_c2;
+  p.alpha = c.lt_alpha;
+  p.window_beats = static_cast<std::size_t>(c.lt_window_beats);
+  p.median_beats = static_cast<std::size_t>(c.lt_median_beats);
+  p.threshold_floor_fraction = c.lt_threshold_floor_fraction;
+  return p;
+}
+
+}  // namespace
+
+BeatSeries::BeatSeries(const EngineConfig& cfg) : cfg_(&cfg), lt_(lt_params(cfg)) {}
+
+bool BeatSeries::malik_artifact(double rr_ms) {
   // The reference is the previous plausible beat even when that beat was
   // itself ectopic: a premature beat and its compensatory pause are both
   // flagged, and the series recovers on the next normal beat.
-  const bool ectopic = malik_reference_rr_ &&
-                       rr_malik_ectopic(beat.rr_ms, *malik_reference_rr_, cfg_->malik_fraction);
-  malik_reference_rr_ = beat.rr_ms;
+  const bool ectopic =
+      malik_reference_rr_ && rr_malik_ectopic(rr_ms, *malik_reference_rr_, cfg_->malik_fraction);
+  malik_reference_rr_ = rr_ms;
   return ectopic;
+}
+
+void BeatSeries::on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms) {
+  while (!pending_.empty() && pending_.front().first < seq) pending_.pop_front();
+  if (pending_.empty() || pending_.front().first != seq) return;  // pruned already
+  const std::int64_t t = pending_.front().second;
+  pending_.pop_front();
+  // Beats are in time order and t is unique: find it from the back.
+  for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
+    if (it->t_ms != t) continue;
+    it->cls = cls;
+    it->artifact = cls != BeatClass::Normal;
+    it->final_at_ms = now_ms;
+    break;
+  }
+  switch (cls) {
+    case BeatClass::Normal: break;
+    case BeatClass::Ectopic: ++counts_.ectopic; break;
+    case BeatClass::Missed: ++counts_.missed; break;
+    case BeatClass::Extra: ++counts_.extra; break;
+    case BeatClass::LongShort: ++counts_.long_short; break;
+  }
+  if (cls != BeatClass::Normal) ++artifacts_;
+}
+
+// A gap ends the segment: its undecided beats keep their provisional verdict.
+void BeatSeries::settle_pending(std::int64_t now_ms) {
+  for (const auto& [seq, t] : pending_) {
+    for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
+      if (it->t_ms != t) continue;
+      it->artifact = it->provisional_artifact;
+      it->final_at_ms = now_ms;
+      if (it->artifact) {
+        ++artifacts_;
+        ++counts_.ectopic;  // provisional Malik verdict: an ectopic rule
+      }
+      break;
+    }
+  }
+  pending_.clear();
+  lt_.reset();
 }
 
 BeatVerdict BeatSeries::add(const Beat& beat) {
@@ -37,20 +90,61 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
     return BeatVerdict::Backwards;
   }
   const bool new_segment = !last_t_ms_ || beat.t_ms - *last_t_ms_ > cfg_->max_gap_ms;
-  if (new_segment) segment_start_ms_ = beat.t_ms;
+  if (new_segment) {
+    segment_start_ms_ = beat.t_ms;
+    malik_reference_rr_.reset();  // no predecessor across a gap
+    settle_pending(beat.t_ms);
+  }
   StoredBeat b;
   b.t_ms = beat.t_ms;
   b.rr_ms = std::isfinite(beat.rr_ms) ? beat.rr_ms : 0.0;
-  b.artifact = is_artifact(beat, new_segment);
   b.segment_start_ms = segment_start_ms_;
+  b.final_at_ms = beat.t_ms;
+  const bool device_flagged = (beat.flags & (kBeatNoContact | kBeatArtifact)) != 0;
+  const bool plausible = rr_plausible(beat.rr_ms, cfg_->rr_min_ms, cfg_->rr_max_ms);
+  const bool candidate = plausible && !device_flagged;
+  if (!candidate) {
+    b.artifact = b.provisional_artifact = true;
+    ++counts_.implausible;
+    ++artifacts_;
+  } else {
+    b.provisional_artifact = malik_artifact(beat.rr_ms);
+    if (cfg_->cleaning == CleaningMethod::Malik) {
+      b.artifact = b.provisional_artifact;
+      if (b.artifact) {
+        ++artifacts_;
+        ++counts_.ectopic;
+      }
+    } else {
+      b.artifact = b.provisional_artifact;
+      b.final_at_ms = kMaxAbsTimeMs + 1;  // until the classifier decides
+    }
+  }
   beats_.push_back(b);
+  if (candidate && cfg_->cleaning == CleaningMethod::LipponenTarvainen) {
+    pending_.emplace_back(lt_.count(), beat.t_ms);
+    const std::int64_t now = beat.t_ms;
+    lt_.add(beat.rr_ms, [this, now](std::uint64_t seq, BeatClass cls) { on_final(seq, cls, now); });
+  }
   last_t_ms_ = beat.t_ms;
   if (!first_beat_ms_) first_beat_ms_ = beat.t_ms;
   ++accepted_;
-  if (b.artifact) ++artifacts_;
   // Hard memory bound even if the caller never advances time.
   while (static_cast<std::int64_t>(beats_.size()) > cfg_->max_buffered_beats) beats_.pop_front();
   return BeatVerdict::Accepted;
+}
+
+std::uint64_t BeatSeries::artifacts() const {
+  std::uint64_t n = artifacts_;
+  for (const auto& [seq, t] : pending_) {
+    for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
+      if (it->t_ms == t) {
+        n += it->provisional_artifact ? 1 : 0;
+        break;
+      }
+    }
+  }
+  return n;
 }
 
 void BeatSeries::prune_before(std::int64_t t_ms) {

@@ -1,7 +1,12 @@
-// One seat's beats as the engine keeps them: in time order, each already
-// judged clean or artefact when it arrives (online, so the verdict of a
-// beat never changes later), and tagged with the start of its contiguous
-// segment (a gap longer than max_gap_ms starts a new segment).
+// One seat's beats as the engine keeps them: in time order, each judged when
+// it arrives (plausibility, device flags, and a provisional Malik verdict)
+// and, with Lipponen-Tarvainen cleaning, given its final class once three
+// later candidate beats of its segment have arrived. Metrics at snapshot
+// time T use artifact_at(beat, T): the final verdict if it was known by T,
+// else the provisional one, so a snapshot depends only on beats <= T
+// (batch and live feeding agree bit for bit). Each beat is tagged with the
+// start of its contiguous segment (a gap longer than max_gap_ms starts a
+// new segment).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/beat_classification.hpp"
 #include "core/engine_config.hpp"
 #include "core/synchrony_engine.hpp"
 #include "core/types.hpp"
@@ -18,13 +24,26 @@ namespace attune::core {
 struct StoredBeat {
   std::int64_t t_ms = 0;
   double rr_ms = 0.0;      // as received (0 if it was not a finite number)
-  bool artifact = false;   // implausible, device-flagged or Malik-ectopic
+  bool artifact = false;   // final verdict (valid from final_at_ms on)
+  bool provisional_artifact = false;  // verdict before final_at_ms (Malik)
+  std::int64_t final_at_ms = 0;       // arrival time of the beat that settled it
+  BeatClass cls = BeatClass::Normal;
   std::int64_t segment_start_ms = 0;  // first beat after the last gap
+};
+
+// The verdict of a beat as of snapshot time T.
+inline bool artifact_at(const StoredBeat& b, std::int64_t t_ms) {
+  return b.final_at_ms <= t_ms ? b.artifact : b.provisional_artifact;
+}
+
+struct BeatClassCounts {
+  std::uint64_t implausible = 0;  // out of bounds, not finite or device-flagged
+  std::uint64_t ectopic = 0, missed = 0, extra = 0, long_short = 0;
 };
 
 class BeatSeries {
  public:
-  explicit BeatSeries(const EngineConfig& cfg) : cfg_(&cfg) {}
+  explicit BeatSeries(const EngineConfig& cfg);
 
   BeatVerdict add(const Beat& beat);
 
@@ -41,19 +60,28 @@ class BeatSeries {
   std::optional<std::int64_t> first_beat_ms() const { return first_beat_ms_; }
   std::uint64_t received() const { return received_; }
   std::uint64_t accepted() const { return accepted_; }
-  std::uint64_t artifacts() const { return artifacts_; }
+  // Artefacts among the accepted beats (final verdicts; beats still
+  // undecided count with their provisional verdict).
+  std::uint64_t artifacts() const;
   std::uint64_t ignored() const { return ignored_; }
+  BeatClassCounts class_counts() const { return counts_; }
 
  private:
-  bool is_artifact(const Beat& beat, bool new_segment);
+  bool malik_artifact(double rr_ms);
+  void settle_pending(std::int64_t now_ms);
+  void on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms);
 
   const EngineConfig* cfg_;
   std::deque<StoredBeat> beats_;
+  LipponenTarvainenClassifier lt_;
+  // Candidate beats of the current segment not yet final: (seq, t_ms).
+  std::deque<std::pair<std::uint64_t, std::int64_t>> pending_;
   std::optional<std::int64_t> last_t_ms_;
   std::int64_t segment_start_ms_ = 0;
   std::optional<double> malik_reference_rr_;  // last plausible, unflagged RR
   std::optional<std::int64_t> first_beat_ms_;
   std::uint64_t received_ = 0, accepted_ = 0, artifacts_ = 0, ignored_ = 0;
+  BeatClassCounts counts_;
 };
 
 }  // namespace attune::core

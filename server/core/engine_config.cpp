@@ -87,6 +87,53 @@ std::string EngineConfig::to_json() const {
   w.field("wcc_max_knot_gap_ms", wcc_max_knot_gap_ms);
   w.field("wcc_min_sd_bpm", wcc_min_sd_bpm);
   w.field("max_buffered_beats", max_buffered_beats);
+  w.field("cleaning", cleaning == CleaningMethod::Malik ? "malik" : "lipponen_tarvainen_2019");
+  w.field("lt_c1", lt_c1);
+  w.field("lt_c2", lt_c2);
+  w.field("lt_alpha", lt_alpha);
+  w.field("lt_window_beats", lt_window_beats);
+  w.field("lt_median_beats", lt_median_beats);
+  w.field("lt_threshold_floor_fraction", lt_threshold_floor_fraction);
+  w.field("long_window_ms", long_window_ms);
+  w.field("long_window_min_ms", long_window_min_ms);
+  w.field("welch_nperseg", welch_nperseg);
+  w.field("welch_noverlap", welch_noverlap);
+  w.field("welch_nfft", welch_nfft);
+  w.field("lf_lo_hz", lf_lo_hz);
+  w.field("lf_hi_hz", lf_hi_hz);
+  w.field("hf_lo_hz", hf_lo_hz);
+  w.field("hf_hi_hz", hf_hi_hz);
+  w.field("rsa_half_width_hz", rsa_half_width_hz);
+  w.field("coherence_window_ms", coherence_window_ms);
+  w.field("coherence_update_ms", coherence_update_ms);
+  w.field("coherence_peak_lo_hz", coherence_peak_lo_hz);
+  w.field("coherence_peak_hi_hz", coherence_peak_hi_hz);
+  w.field("coherence_peak_width_hz", coherence_peak_width_hz);
+  w.field("coherence_total_lo_hz", coherence_total_lo_hz);
+  w.field("coherence_total_hi_hz", coherence_total_hi_hz);
+  w.field("resp_grid_hz", resp_grid_hz);
+  w.field("resp_band_lo_hz", resp_band_lo_hz);
+  w.field("resp_band_hi_hz", resp_band_hi_hz);
+  w.field("resp_filter_order", resp_filter_order);
+  w.field("resp_buffer_ms", resp_buffer_ms);
+  w.field("breath_window_ms", breath_window_ms);
+  w.field("resp_max_gap_ms", resp_max_gap_ms);
+  w.field("max_buffered_resp_samples", max_buffered_resp_samples);
+  w.field("baseline_breath_scale_floor_bpm", baseline_breath_scale_floor_bpm);
+  w.field("plv_window_ms", plv_window_ms);
+  w.field("plv_edge_ms", plv_edge_ms);
+  w.field("arousal_concordance_window_ms", arousal_concordance_window_ms);
+  w.field("arousal_concordance_min_values", arousal_concordance_min_values);
+  w.field("hrv_epoch_ms", hrv_epoch_ms);
+  w.field("hrv_linkage_window_ms", hrv_linkage_window_ms);
+  w.field("hrv_linkage_min_epochs", hrv_linkage_min_epochs);
+  w.field("leader_window_ms", leader_window_ms);
+  w.field("surrogate_span_ms", surrogate_span_ms);
+  w.field("surrogate_min_shift_ms", surrogate_min_shift_ms);
+  w.field("surrogate_shift_step_ms", surrogate_shift_step_ms);
+  w.field("plv_surrogate_shift_step_ms", plv_surrogate_shift_step_ms);
+  w.field("surrogate_update_ms", surrogate_update_ms);
+  w.field("above_chance_min_z", above_chance_min_z);
   return w.finish();
 }
 
@@ -127,6 +174,53 @@ std::vector<std::string> EngineConfig::problems() const {
   need(wcc_max_knot_gap_ms > 0, "wcc_max_knot_gap_ms must be positive");
   need(std::isfinite(wcc_min_sd_bpm) && wcc_min_sd_bpm >= 0, "wcc_min_sd_bpm must be >= 0");
   need(max_buffered_beats >= 16, "max_buffered_beats must be >= 16");
+  need(std::isfinite(lt_c1) && std::isfinite(lt_c2) && finite_pos(lt_alpha),
+       "lt_c1, lt_c2 must be finite and lt_alpha positive");
+  need(lt_window_beats >= 3 && lt_median_beats >= 1, "lt windows must hold beats");
+  need(finite_pos(lt_threshold_floor_fraction), "lt_threshold_floor_fraction must be positive");
+  need(long_window_ms > 0 && long_window_min_ms >= 0 && long_window_min_ms <= long_window_ms,
+       "long_window_min_ms must lie in [0, long_window_ms]");
+  need(welch_nperseg >= 2 && welch_noverlap >= 0 && welch_noverlap < welch_nperseg &&
+           welch_nfft >= welch_nperseg && welch_nfft % 2 == 0 && welch_nfft <= (1 << 20),
+       "Welch settings: 0 <= noverlap < nperseg <= nfft (even)");
+  need(finite_pos(grid_hz) &&
+           static_cast<double>(long_window_ms) * grid_hz / 1000.0 >= static_cast<double>(welch_nperseg),
+       "the long window must hold one Welch segment");
+  need(finite_pos(grid_hz) &&
+           static_cast<double>(coherence_window_ms) * grid_hz / 1000.0 >= 2 &&
+           static_cast<double>(coherence_window_ms) * grid_hz / 1000.0 <= static_cast<double>(welch_nfft),
+       "the coherence window must fit the FFT length");
+  need(coherence_update_ms > 0, "coherence_update_ms must be positive");
+  need(lf_lo_hz < lf_hi_hz && hf_lo_hz < hf_hi_hz && rsa_half_width_hz > 0 &&
+           coherence_peak_lo_hz < coherence_peak_hi_hz && coherence_peak_width_hz > 0 &&
+           coherence_total_lo_hz < coherence_total_hi_hz,
+       "frequency bands must have lo < hi");
+  need(finite_pos(resp_grid_hz) && resp_grid_hz <= 1000, "resp_grid_hz must lie in (0, 1000]");
+  need(resp_band_lo_hz > 0 && resp_band_hi_hz > resp_band_lo_hz &&
+           resp_band_hi_hz < resp_grid_hz / 2,
+       "respiration band must satisfy 0 < lo < hi < resp_grid_hz / 2");
+  need(resp_filter_order >= 2 && resp_filter_order % 2 == 0 && resp_filter_order <= 8,
+       "resp_filter_order must be even, 2..8");
+  need(breath_window_ms > 0 && resp_buffer_ms >= breath_window_ms &&
+           resp_buffer_ms >= plv_window_ms + plv_edge_ms && plv_window_ms > 0 && plv_edge_ms >= 0,
+       "resp_buffer_ms must hold the breath window and the PLV window with its edge");
+  need(finite_pos(resp_grid_hz) &&
+           static_cast<double>(resp_buffer_ms) * resp_grid_hz / 1000.0 >= 64 &&
+           static_cast<double>(resp_buffer_ms) * resp_grid_hz / 1000.0 <= 1e6,
+       "the respiration buffer must hold 64 .. 1e6 samples");
+  need(resp_max_gap_ms > 0, "resp_max_gap_ms must be positive");
+  need(max_buffered_resp_samples >= 1024, "max_buffered_resp_samples must be >= 1024");
+  need(finite_pos(baseline_breath_scale_floor_bpm), "baseline_breath_scale_floor_bpm must be positive");
+  need(arousal_concordance_window_ms > 0 && arousal_concordance_min_values >= 3,
+       "arousal concordance needs a window and >= 3 values");
+  need(hrv_epoch_ms > 0 && hrv_linkage_window_ms >= hrv_epoch_ms && hrv_linkage_min_epochs >= 3,
+       "HRV linkage needs epochs and >= 3 of them");
+  need(leader_window_ms > 0, "leader_window_ms must be positive");
+  need(surrogate_span_ms >= wcc_window_ms + wcc_max_lag_ms && surrogate_min_shift_ms > 0 &&
+           2 * surrogate_min_shift_ms < surrogate_span_ms && surrogate_shift_step_ms > 0 &&
+           plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0,
+       "surrogates: span >= WCC window + lag, 0 < 2 * min shift < span, positive steps");
+  need(std::isfinite(above_chance_min_z), "above_chance_min_z must be finite");
   return p;
 }
 

@@ -9,7 +9,10 @@
 
 namespace attune::core {
 
-inline constexpr const char* kAlgorithmVersion = "attune-core/0.1.0";
+inline constexpr const char* kAlgorithmVersion = "attune-core/0.2.0";
+
+// Which rule judges ectopic / missed / extra / long-short beats.
+enum class CleaningMethod : std::uint8_t { LipponenTarvainen, Malik };
 
 struct EngineConfig {
   // Cleaning
@@ -64,6 +67,58 @@ struct EngineConfig {
   double wcc_min_sd_bpm = 1e-6;
   // Hard bound on beats held per seat (memory), whatever the caller does.
   std::int64_t max_buffered_beats = 20000;
+
+  // ---- Added with the complete core (issue 3; docs/metrics.md explains each).
+  // Cleaning: Lipponen & Tarvainen 2019 (SYNCHRONY.md), Malik as fallback.
+  CleaningMethod cleaning = CleaningMethod::LipponenTarvainen;
+  double lt_c1 = 0.13;
+  double lt_c2 = 0.17;
+  double lt_alpha = 5.2;
+  std::int64_t lt_window_beats = 91;    // quartile (threshold) window
+  std::int64_t lt_median_beats = 11;    // median window
+  double lt_threshold_floor_fraction = 0.05;  // ours: Th1, Th2 >= this * median RR
+  // Long time-domain window: SDNN, pNN50 (valid from long_window_min_ms).
+  std::int64_t long_window_ms = 120000;
+  std::int64_t long_window_min_ms = 60000;
+  // Welch over the RR series on the 4 Hz grid (window = long_window_ms).
+  std::int64_t welch_nperseg = 256;
+  std::int64_t welch_noverlap = 128;
+  std::int64_t welch_nfft = 1024;
+  double lf_lo_hz = 0.04, lf_hi_hz = 0.15;
+  double hf_lo_hz = 0.15, hf_hi_hz = 0.40;
+  double rsa_half_width_hz = 0.03;
+  // Coherence ratio (McCraty et al. 2009).
+  std::int64_t coherence_window_ms = 64000;
+  std::int64_t coherence_update_ms = 5000;
+  double coherence_peak_lo_hz = 0.04, coherence_peak_hi_hz = 0.26;
+  double coherence_peak_width_hz = 0.030;
+  double coherence_total_lo_hz = 0.0033, coherence_total_hi_hz = 0.4;
+  // Respiration: common grid, band-pass, buffer and windows.
+  double resp_grid_hz = 25.0;
+  double resp_band_lo_hz = 0.05, resp_band_hi_hz = 3.0;
+  std::int64_t resp_filter_order = 2;
+  std::int64_t resp_buffer_ms = 60000;   // filtered (and Hilbert) buffer
+  std::int64_t breath_window_ms = 30000; // breath rate, I:E: end of the buffer
+  std::int64_t resp_max_gap_ms = 1000;   // samples further apart: no value
+  std::int64_t max_buffered_resp_samples = 200000;
+  double baseline_breath_scale_floor_bpm = 0.5;
+  // Breathing synchrony (PLV): window inside the buffer, edge dropped at its end.
+  std::int64_t plv_window_ms = 30000;
+  std::int64_t plv_edge_ms = 5000;
+  // Dyadic correlations.
+  std::int64_t arousal_concordance_window_ms = 60000;
+  std::int64_t arousal_concordance_min_values = 30;
+  std::int64_t hrv_epoch_ms = 30000;
+  std::int64_t hrv_linkage_window_ms = 300000;
+  std::int64_t hrv_linkage_min_epochs = 6;
+  std::int64_t leader_window_ms = 300000;
+  // Above chance: circular-shift surrogates.
+  std::int64_t surrogate_span_ms = 120000;
+  std::int64_t surrogate_min_shift_ms = 20000;
+  std::int64_t surrogate_shift_step_ms = 2000;
+  std::int64_t plv_surrogate_shift_step_ms = 400;
+  std::int64_t surrogate_update_ms = 15000;
+  double above_chance_min_z = 1.96;
 
   // Empty when every value is usable; otherwise one sentence per problem.
   std::vector<std::string> problems() const;

@@ -35,6 +35,7 @@ struct HeartRateSynchrony {
   double peak_r = 0.0;
   double peak_lag_s = 0.0;  // positive: second partner follows the first
   double peak_z = 0.0;      // Fisher z of peak_r
+  std::int64_t grid_end_k = 0;  // e: index of the window's last grid point
 };
 
 std::optional<HeartRateSynchrony> heart_rate_synchrony(const BeatSeries& first,

@@ -1,38 +1,44 @@
 #include "core/participant_metrics.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
+#include "core/beat_resampling.hpp"
 #include "core/heart_rate.hpp"
+#include "core/hrv_frequency.hpp"
 #include "core/hrv_rmssd.hpp"
+#include "core/hrv_time_domain.hpp"
 #include "core/numeric.hpp"
 #include "core/rr_cleaning.hpp"
 
 namespace attune::core {
 namespace {
 
-// The RMSSD window of the current segment, before and after correction.
+// A window of the current segment, before and after correction.
 struct WindowSeries {
   std::vector<std::int64_t> t_ms;
   std::vector<double> rr_raw;
   std::vector<bool> artifact;
   std::vector<double> rr;  // corrected
   std::size_t clean = 0;
+  double fraction() const { return rr_artifact_fraction(artifact); }
 };
 
 WindowSeries window_series(const BeatSeries& series, std::size_t end, std::int64_t t_ms,
-                           const EngineConfig& cfg) {
+                           std::int64_t window_ms) {
   const auto& beats = series.beats();
   const std::int64_t segment_start = beats[end - 1].segment_start_ms;
-  const std::int64_t lo = std::max(t_ms - cfg.rmssd_window_ms + 1, segment_start);
+  const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
   std::size_t begin = end;
   while (begin > 0 && beats[begin - 1].t_ms >= lo) --begin;
   WindowSeries w;
   for (std::size_t i = begin; i < end; ++i) {
+    const bool art = artifact_at(beats[i], t_ms);
     w.t_ms.push_back(beats[i].t_ms);
     w.rr_raw.push_back(beats[i].rr_ms);
-    w.artifact.push_back(beats[i].artifact);
-    w.clean += beats[i].artifact ? 0 : 1;
+    w.artifact.push_back(art);
+    w.clean += art ? 0 : 1;
   }
   w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
   return w;
@@ -51,28 +57,106 @@ std::optional<double> hr_of_window(const WindowSeries& w, std::int64_t t_ms,
   return heart_rate_mean_bpm(rr);
 }
 
+// RR on the grid: `count` points ending at floor(last clean beat / step).
+std::optional<std::vector<double>> rr_on_grid(const BeatSeries& series, std::int64_t t_ms,
+                                              std::size_t count, const EngineConfig& cfg) {
+  const auto last = last_clean_beat_at(series, t_ms, cfg.max_gap_ms);
+  if (!last) return std::nullopt;
+  const double step = 1000.0 / cfg.grid_hz;
+  const auto e = static_cast<std::int64_t>(std::floor(static_cast<double>(*last) / step));
+  if (static_cast<double>(t_ms) - static_cast<double>(e) * step > static_cast<double>(cfg.max_gap_ms)) {
+    return std::nullopt;
+  }
+  return resample_clean_beats(series, t_ms, e - static_cast<std::int64_t>(count) + 1, count, step,
+                              BeatQuantity::RrMs, cfg);
+}
+
+std::size_t grid_points(std::int64_t window_ms, const EngineConfig& cfg) {
+  return static_cast<std::size_t>(std::llround(static_cast<double>(window_ms) * cfg.grid_hz / 1000.0));
+}
+
 }  // namespace
 
 ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t t_ms,
-                                         const EngineConfig& cfg) {
+                                         const EngineConfig& cfg,
+                                         std::optional<double> breath_rate_hz,
+                                         bool with_coherence) {
   ParticipantSecond out;
   const std::size_t end = series.end_at(t_ms);
   if (end == 0) return out;
   const StoredBeat& last = series.beats()[end - 1];
   if (t_ms - last.t_ms > cfg.max_gap_ms) return out;
   out.streaming = true;
+  const std::int64_t segment_age = t_ms - last.segment_start_ms;
 
-  const WindowSeries w = window_series(series, end, t_ms, cfg);
-  const double fraction = rr_artifact_fraction(w.artifact);
+  const WindowSeries w = window_series(series, end, t_ms, cfg.rmssd_window_ms);
+  const double fraction = w.fraction();
   out.artifact_fraction = fraction;
   out.hr_bpm = finite_or_none(hr_of_window(w, t_ms, cfg));
-
-  const bool long_enough = t_ms - last.segment_start_ms >= cfg.rmssd_min_ms;
-  if (long_enough && w.clean > 0 && fraction <= cfg.max_artifact_fraction) {
+  if (segment_age >= cfg.rmssd_min_ms && w.clean > 0 && fraction <= cfg.max_artifact_fraction) {
     out.rmssd_ms = finite_or_none(hrv_rmssd(w.rr));
     if (out.rmssd_ms) out.ln_rmssd = finite_or_none(hrv_ln_rmssd(*out.rmssd_ms, cfg.ln_rmssd_floor_ms));
   }
+
+  const WindowSeries lw = window_series(series, end, t_ms, cfg.long_window_ms);
+  const bool long_ok = lw.clean > 0 && lw.fraction() <= cfg.max_artifact_fraction;
+  if (long_ok && segment_age >= cfg.long_window_min_ms) {
+    out.sdnn_ms = finite_or_none(hrv_sdnn(lw.rr));
+    out.pnn50 = finite_or_none(hrv_pnn50(lw.rr));
+  }
+  SpectralSettings ss;
+  ss.fs_hz = cfg.grid_hz;
+  ss.nperseg = static_cast<std::size_t>(cfg.welch_nperseg);
+  ss.noverlap = static_cast<std::size_t>(cfg.welch_noverlap);
+  ss.nfft = static_cast<std::size_t>(cfg.welch_nfft);
+  if (long_ok) {
+    const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.long_window_ms, cfg), cfg);
+    const auto psd = rr ? hrv_welch_psd(*rr, ss) : std::nullopt;
+    if (psd) {
+      const HrvBands b = hrv_lf_hf(*psd, cfg.lf_lo_hz, cfg.lf_hi_hz, cfg.hf_lo_hz, cfg.hf_hi_hz);
+      out.lf_ms2 = finite_or_none(b.lf_ms2);
+      out.hf_ms2 = finite_or_none(b.hf_ms2);
+      if (breath_rate_hz) {
+        out.rsa_ms2 = finite_or_none(hrv_rsa_band_power(*psd, *breath_rate_hz, cfg.rsa_half_width_hz));
+      }
+    }
+  }
+  if (with_coherence) {
+    const WindowSeries cw = window_series(series, end, t_ms, cfg.coherence_window_ms);
+    if (cw.clean > 0 && cw.fraction() <= cfg.max_artifact_fraction) {
+      const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.coherence_window_ms, cfg), cfg);
+      if (rr) {
+        double mean = 0.0;
+        for (double v : *rr) mean += v;
+        mean /= static_cast<double>(rr->size());
+        std::vector<double> x(rr->size());
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (*rr)[i] - mean;
+        const auto psd = periodogram_psd(x, cfg.grid_hz, ss.nfft);
+        if (psd) {
+          CoherenceSettings cs{cfg.coherence_peak_lo_hz, cfg.coherence_peak_hi_hz,
+                               cfg.coherence_peak_width_hz, cfg.coherence_total_lo_hz,
+                               cfg.coherence_total_hi_hz};
+          out.coherence = finite_or_none(hrv_coherence_ratio(*psd, cs));
+        }
+      }
+    }
+  }
   return out;
+}
+
+std::optional<double> epoch_ln_rmssd(const BeatSeries& series, std::int64_t t_ms,
+                                     const EngineConfig& cfg) {
+  const std::size_t end = series.end_at(t_ms);
+  if (end == 0) return std::nullopt;
+  const StoredBeat& last = series.beats()[end - 1];
+  if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - last.segment_start_ms < cfg.hrv_epoch_ms) {
+    return std::nullopt;
+  }
+  const WindowSeries w = window_series(series, end, t_ms, cfg.hrv_epoch_ms);
+  if (w.clean == 0 || w.fraction() > cfg.max_artifact_fraction) return std::nullopt;
+  const auto rmssd = hrv_rmssd(w.rr);
+  if (!rmssd) return std::nullopt;
+  return finite_or_none(hrv_ln_rmssd(*rmssd, cfg.ln_rmssd_floor_ms));
 }
 
 }  // namespace attune::core

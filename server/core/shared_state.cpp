@@ -6,6 +6,12 @@ namespace attune::core {
 
 SharedDecision shared_state(const PartnerStatus& a, const PartnerStatus& b,
                             std::optional<double> ab_wcc_peak_r, double connected_min_abs_r) {
+  return shared_state_above_chance(
+      a, b, ab_wcc_peak_r && std::fabs(*ab_wcc_peak_r) >= connected_min_abs_r);
+}
+
+SharedDecision shared_state_above_chance(const PartnerStatus& a, const PartnerStatus& b,
+                                         bool above_chance) {
   using RS = RegulationState;
   SharedDecision d;
   if (!a.streaming || !b.streaming) {
@@ -21,7 +27,7 @@ SharedDecision shared_state(const PartnerStatus& a, const PartnerStatus& b,
   } else if (a.state == RS::Activated || b.state == RS::Activated) {
     d.state = SharedState::OneActivated;
     d.activated = (a.state == RS::Activated) ? Seat::A : Seat::B;
-  } else if (ab_wcc_peak_r && std::fabs(*ab_wcc_peak_r) >= connected_min_abs_r) {
+  } else if (above_chance) {
     d.state = SharedState::Connected;
   } else {
     d.state = SharedState::Settled;

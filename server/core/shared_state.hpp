@@ -9,7 +9,8 @@
 //   6. ONE_ACTIVATED exactly one ACTIVATED (`activated` names who)
 //   7. CONNECTED     both SETTLED and |peak WCC r of A-B| >= connected_min_abs_r
 //   8. SETTLED       otherwise (both SETTLED)
-// Rule 7 stands in for "synchrony above chance" until surrogates exist.
+// Rule 7 as |r| is the first slice's stand-in; shared_state_above_chance
+// is the rule of SYNCHRONY.md.
 #pragma once
 
 #include <optional>
@@ -31,5 +32,11 @@ struct SharedDecision {
 
 SharedDecision shared_state(const PartnerStatus& a, const PartnerStatus& b,
                             std::optional<double> ab_wcc_peak_r, double connected_min_abs_r);
+
+// The rule the engine uses since surrogates exist: rule 7 reads "both
+// SETTLED and A-B heart-rate or breathing synchrony above chance"
+// (above_chance: a surrogate z-score >= above_chance_min_z).
+SharedDecision shared_state_above_chance(const PartnerStatus& a, const PartnerStatus& b,
+                                         bool above_chance);
 
 }  // namespace attune::core

@@ -10,7 +10,11 @@
 #include <utility>
 
 #include "core/arousal_index.hpp"
+#include "core/beat_resampling.hpp"
 #include "core/beat_series.hpp"
+#include "core/breathing.hpp"
+#include "core/respiration.hpp"
+#include "core/surrogate_test.hpp"
 #include "core/heart_rate_synchrony.hpp"
 #include "core/numeric.hpp"
 #include "core/participant_metrics.hpp"
@@ -32,6 +36,7 @@ struct CalibrationSecond {
 struct SeatState {
   explicit SeatState(const EngineConfig& cfg)
       : beats(cfg),
+        resp(static_cast<std::size_t>(cfg.max_buffered_resp_samples)),
         machine(RegulationThresholds{cfg.activate_above, cfg.activate_hold_ms, cfg.settle_below,
                                      cfg.settle_hold_ms}) {}
 
@@ -40,7 +45,14 @@ struct SeatState {
   }
 
   BeatSeries beats;
+  RespirationSeries resp;
   RegulationStateMachine machine;
+  std::deque<std::pair<std::int64_t, double>> breath_calibration;
+  std::optional<RobustBaseline> baseline_breath;
+  std::optional<double> coherence_held;
+  std::optional<double> epoch_ln_rmssd;  // of the current second, at epoch ends
+  double sum_sdnn = 0.0, sum_lf = 0.0, sum_hf = 0.0, sum_coherence = 0.0, sum_breath = 0.0;
+  std::uint64_t n_sdnn = 0, n_lf = 0, n_hf = 0, n_coherence = 0, n_breath = 0;
   std::deque<CalibrationSecond> calibration;
   std::optional<RobustBaseline> baseline_hr;
   std::optional<RobustBaseline> baseline_ln_rmssd;
@@ -51,12 +63,56 @@ struct SeatState {
   StateSeconds time_in_state;
 };
 
+// Running co-moments for a whole-session Pearson r (Welford-style update).
+struct RunningCorrelation {
+  std::uint32_t n = 0;
+  double mean_x = 0, mean_y = 0, sxx = 0, syy = 0, sxy = 0;
+  void add(double x, double y) {
+    ++n;
+    const double dx = x - mean_x;
+    mean_x += dx / n;
+    const double dy = y - mean_y;
+    mean_y += dy / n;
+    sxx += dx * (x - mean_x);
+    syy += dy * (y - mean_y);
+    sxy += dx * (y - mean_y);
+  }
+  std::optional<double> r() const {
+    if (n < 3 || !(sxx > 0) || !(syy > 0)) return std::nullopt;
+    return finite_or_none(std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0));
+  }
+};
+
 struct PairAccumulator {
-  Seat first, second;
+  Seat first = Seat::A, second = Seat::B;
   std::uint32_t windows = 0;
   double sum_r0 = 0.0, sum_peak_r = 0.0, sum_abs_peak_r = 0.0;
   std::uint32_t first_leads = 0, second_leads = 0;
+  // Rolling windows (bounded by their length in seconds or epochs).
+  std::deque<std::pair<std::int64_t, double>> lags;             // (T, peak lag s) of valid WCC
+  std::deque<std::array<double, 3>> arousal;                    // (T, a1, a2)
+  std::deque<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
+  std::optional<double> above_chance_z, plv_z;                  // held between tests
+  RunningCorrelation linkage;
+  std::uint32_t plv_windows = 0, arousal_r_n = 0;
+  double sum_plv = 0.0, sum_arousal_r = 0.0;
+  std::uint32_t z_tests = 0, z_above = 0, plv_z_tests = 0, plv_z_above = 0;
+  double sum_z = 0.0, sum_plv_z = 0.0;
 };
+
+std::optional<double> pearson_of(const std::deque<std::array<double, 3>>& rows, std::size_t min_n) {
+  if (rows.size() < min_n) return std::nullopt;
+  std::vector<double> a, b;
+  for (const auto& r : rows) {
+    a.push_back(r[1]);
+    b.push_back(r[2]);
+  }
+  return pearson_r(a.data(), b.data(), a.size(), 1e-9);
+}
+
+bool is_multiple(std::int64_t t_ms, std::int64_t period_ms) {
+  return period_ms > 0 && t_ms % period_ms == 0;
+}
 
 void add_state_time(StateSeconds& t, RegulationState s, double seconds) {
   switch (s) {
@@ -90,11 +146,18 @@ std::optional<double> mean_or_none(double sum, std::uint64_t n) {
 struct SynchronyEngine::Impl {
   explicit Impl(EngineConfig c) : cfg(std::move(c)) {
     for (std::size_t i = 0; i < kSeatCount; ++i) seats.emplace_back(cfg);
-    pairs = {PairAccumulator{Seat::A, Seat::B}, PairAccumulator{Seat::A, Seat::Clinician},
-             PairAccumulator{Seat::B, Seat::Clinician}};
+    resp_sos = butterworth_bandpass(static_cast<int>(cfg.resp_filter_order), cfg.resp_band_lo_hz,
+                                    cfg.resp_band_hi_hz, cfg.resp_grid_hz)
+                   .value_or(std::vector<Biquad>{});
+    const Seat order[3][2] = {{Seat::A, Seat::B}, {Seat::A, Seat::Clinician}, {Seat::B, Seat::Clinician}};
+    for (std::size_t i = 0; i < 3; ++i) {
+      pairs[i].first = order[i][0];
+      pairs[i].second = order[i][1];
+    }
   }
 
   EngineConfig cfg;
+  std::vector<Biquad> resp_sos;
   std::vector<SeatState> seats;
   std::array<PairAccumulator, 3> pairs;
   std::optional<std::int64_t> next_second;
@@ -111,7 +174,32 @@ struct SynchronyEngine::Impl {
     const auto wcc = static_cast<std::int64_t>(
         static_cast<double>(cfg.wcc_window_ms + cfg.wcc_max_lag_ms) + 2 * step);
     const std::int64_t wcc_back = cfg.max_gap_ms + wcc + cfg.wcc_spline_margin_ms;
-    return std::max({cfg.rmssd_window_ms, cfg.hr_window_ms, wcc_back}) + 2 * kSecondMs;
+    const auto grid_back = [&](std::int64_t w) {
+      return cfg.max_gap_ms + w + static_cast<std::int64_t>(2 * step) + cfg.wcc_spline_margin_ms;
+    };
+    return std::max({cfg.rmssd_window_ms, cfg.hr_window_ms, wcc_back, cfg.long_window_ms,
+                     grid_back(cfg.long_window_ms), grid_back(cfg.coherence_window_ms),
+                     grid_back(cfg.surrogate_span_ms)}) +
+           2 * kSecondMs;
+  }
+
+  std::int64_t resp_retention_ms() const {
+    return cfg.resp_buffer_ms + cfg.max_gap_ms + cfg.resp_max_gap_ms + 2 * kSecondMs;
+  }
+
+  void update_breath_calibration(SeatState& s, std::int64_t t_ms, std::optional<double> rate) {
+    if (s.baseline_breath || !s.resp.first_sample_ms()) return;
+    if (rate) s.breath_calibration.emplace_back(t_ms, *rate);
+    while (!s.breath_calibration.empty() &&
+           s.breath_calibration.front().first <= t_ms - cfg.baseline_ms) {
+      s.breath_calibration.pop_front();
+    }
+    if (static_cast<double>(t_ms) - *s.resp.first_sample_ms() < static_cast<double>(cfg.baseline_ms)) return;
+    if (s.breath_calibration.size() < static_cast<std::size_t>(cfg.baseline_min_values)) return;
+    std::vector<double> v;
+    for (const auto& c : s.breath_calibration) v.push_back(c.second);
+    s.baseline_breath = robust_baseline(v, cfg.mad_scale, cfg.baseline_breath_scale_floor_bpm);
+    s.breath_calibration.clear();
   }
 
   void update_calibration(SeatState& s, std::int64_t t_ms, const ParticipantSecond& m) {
@@ -146,8 +234,20 @@ struct SynchronyEngine::Impl {
   }
 
   ParticipantSnapshot participant_second(SeatState& s, std::int64_t t_ms) {
-    const ParticipantSecond m = participant_metrics_at(s.beats, t_ms, cfg);
+    const RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos);
+    std::optional<double> breath_hz;
+    if (r.breath_rate_bpm) breath_hz = *r.breath_rate_bpm / 60.0;
+    const bool coherence_due = is_multiple(t_ms, cfg.coherence_update_ms);
+    const ParticipantSecond m = participant_metrics_at(s.beats, t_ms, cfg, breath_hz, coherence_due);
     if (m.streaming && !s.baseline_hr) update_calibration(s, t_ms, m);
+    if (r.streaming) update_breath_calibration(s, t_ms, r.breath_rate_bpm);
+    if (!m.streaming) {
+      s.coherence_held.reset();
+    } else if (coherence_due) {
+      s.coherence_held = m.coherence;
+    }
+    s.epoch_ln_rmssd.reset();
+    if (is_multiple(t_ms, cfg.hrv_epoch_ms)) s.epoch_ln_rmssd = epoch_ln_rmssd(s.beats, t_ms, cfg);
 
     ParticipantSnapshot p;
     p.streaming = m.streaming;
@@ -156,10 +256,22 @@ struct SynchronyEngine::Impl {
     p.rmssd_ms = m.rmssd_ms;
     p.ln_rmssd = m.ln_rmssd;
     p.artifact_fraction = m.artifact_fraction;
+    p.sdnn_ms = m.sdnn_ms;
+    p.pnn50 = m.pnn50;
+    p.lf_ms2 = m.lf_ms2;
+    p.hf_ms2 = m.hf_ms2;
+    p.rsa_ms2 = m.rsa_ms2;
+    p.coherence = s.coherence_held;
+    p.breathing = r.streaming;
+    p.breath_rate_bpm = r.breath_rate_bpm;
+    p.ie_ratio = r.ie_ratio;
     std::optional<double> raw;
     if (!p.calibrating && m.hr_bpm && m.ln_rmssd) {
+      const bool with_breath = s.baseline_breath && r.breath_rate_bpm;
       raw = finite_or_none(
-          arousal_index(*m.hr_bpm, *m.ln_rmssd, *s.baseline_hr, *s.baseline_ln_rmssd));
+          with_breath ? arousal_index(*m.hr_bpm, *m.ln_rmssd, *r.breath_rate_bpm, *s.baseline_hr,
+                                      *s.baseline_ln_rmssd, *s.baseline_breath)
+                      : arousal_index(*m.hr_bpm, *m.ln_rmssd, *s.baseline_hr, *s.baseline_ln_rmssd));
     }
     p.arousal = smoothed_arousal(s, t_ms, raw);
     p.state = s.machine.step(p.arousal);
@@ -167,7 +279,46 @@ struct SynchronyEngine::Impl {
     if (s.present_at(t_ms)) add_state_time(s.time_in_state, p.state, 1.0);
     if (p.hr_bpm) { s.sum_hr += *p.hr_bpm; ++s.n_hr; }
     if (p.rmssd_ms) { s.sum_rmssd += *p.rmssd_ms; ++s.n_rmssd; }
+    if (p.sdnn_ms) { s.sum_sdnn += *p.sdnn_ms; ++s.n_sdnn; }
+    if (p.lf_ms2) { s.sum_lf += *p.lf_ms2; ++s.n_lf; }
+    if (p.hf_ms2) { s.sum_hf += *p.hf_ms2; ++s.n_hf; }
+    if (coherence_due && p.coherence) { s.sum_coherence += *p.coherence; ++s.n_coherence; }
+    if (p.breath_rate_bpm) { s.sum_breath += *p.breath_rate_bpm; ++s.n_breath; }
     return p;
+  }
+
+  // Leader/follower shares of the valid WCC windows in (T - leader_window, T].
+  void rolling_leader(PairAccumulator& acc, std::int64_t t_ms, PairSnapshot& p) const {
+    while (!acc.lags.empty() && acc.lags.front().first <= t_ms - cfg.leader_window_ms) {
+      acc.lags.pop_front();
+    }
+    if (acc.lags.empty()) return;
+    std::size_t first = 0, second = 0;
+    for (const auto& l : acc.lags) {
+      if (l.second > cfg.leader_dead_zone_s) ++first;
+      if (l.second < -cfg.leader_dead_zone_s) ++second;
+    }
+    const auto n = static_cast<double>(acc.lags.size());
+    p.leader_first_share = static_cast<double>(first) / n;
+    p.leader_second_share = static_cast<double>(second) / n;
+  }
+
+  std::optional<double> wcc_above_chance(const SeatState& s1, const SeatState& s2,
+                                         std::int64_t t_ms, const HeartRateSynchrony& h) const {
+    const double step = 1000.0 / cfg.grid_hz;
+    const auto m = static_cast<std::size_t>(
+        std::llround(static_cast<double>(cfg.surrogate_span_ms) / step));
+    const std::int64_t first_k = h.grid_end_k - static_cast<std::int64_t>(m) + 1;
+    const auto x = resample_clean_beats(s1.beats, t_ms, first_k, m, step, BeatQuantity::HeartRateBpm, cfg);
+    const auto y = resample_clean_beats(s2.beats, t_ms, first_k, m, step, BeatQuantity::HeartRateBpm, cfg);
+    if (!x || !y) return std::nullopt;
+    const auto n = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.wcc_window_ms) / step));
+    const auto lags = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.wcc_max_lag_ms) / step));
+    const auto min_shift = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.surrogate_min_shift_ms) / step));
+    const auto shift_step = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::llround(static_cast<double>(cfg.surrogate_shift_step_ms) / step)));
+    const auto surr = wcc_circular_surrogates(*x, *y, n, lags, min_shift, shift_step, cfg.wcc_min_sd_bpm);
+    return surrogate_z(std::fabs(h.peak_r), surr);
   }
 
   PairSnapshot pair_second(PairAccumulator& acc, const Snapshot& snap) {
@@ -176,21 +327,88 @@ struct SynchronyEngine::Impl {
     p.second = acc.second;
     const auto i1 = static_cast<std::size_t>(acc.first);
     const auto i2 = static_cast<std::size_t>(acc.second);
-    if (!snap.participants[i1].streaming || !snap.participants[i2].streaming) return p;
-    const auto s = heart_rate_synchrony(seats[i1].beats, seats[i2].beats, snap.t_ms, cfg);
-    if (!s) return p;
-    p.wcc_r0 = s->r0;
-    p.wcc_peak_r = s->peak_r;
-    p.wcc_peak_lag_s = s->peak_lag_s;
-    p.wcc_peak_z = s->peak_z;
+    const ParticipantSnapshot& q1 = snap.participants[i1];
+    const ParticipantSnapshot& q2 = snap.participants[i2];
+    const std::int64_t t_ms = snap.t_ms;
+    const bool test_due = is_multiple(t_ms, cfg.surrogate_update_ms);
 
-    ++acc.windows;
-    acc.sum_r0 += s->r0;
-    acc.sum_peak_r += s->peak_r;
-    acc.sum_abs_peak_r += std::fabs(s->peak_r);
-    // Positive lag: the second follows, so the first leads.
-    if (s->peak_lag_s > cfg.leader_dead_zone_s) ++acc.first_leads;
-    if (s->peak_lag_s < -cfg.leader_dead_zone_s) ++acc.second_leads;
+    // Heart-rate synchrony, leader/follower, above chance.
+    std::optional<HeartRateSynchrony> h;
+    if (q1.streaming && q2.streaming) h = heart_rate_synchrony(seats[i1].beats, seats[i2].beats, t_ms, cfg);
+    if (h) {
+      p.wcc_r0 = h->r0;
+      p.wcc_peak_r = h->peak_r;
+      p.wcc_peak_lag_s = h->peak_lag_s;
+      p.wcc_peak_z = h->peak_z;
+      ++acc.windows;
+      acc.sum_r0 += h->r0;
+      acc.sum_peak_r += h->peak_r;
+      acc.sum_abs_peak_r += std::fabs(h->peak_r);
+      // Positive lag: the second follows, so the first leads.
+      if (h->peak_lag_s > cfg.leader_dead_zone_s) ++acc.first_leads;
+      if (h->peak_lag_s < -cfg.leader_dead_zone_s) ++acc.second_leads;
+      acc.lags.emplace_back(t_ms, h->peak_lag_s);
+      if (test_due) {
+        acc.above_chance_z = wcc_above_chance(seats[i1], seats[i2], t_ms, *h);
+        if (acc.above_chance_z) {
+          ++acc.z_tests;
+          acc.sum_z += *acc.above_chance_z;
+          if (*acc.above_chance_z >= cfg.above_chance_min_z) ++acc.z_above;
+        }
+      }
+      p.above_chance_z = acc.above_chance_z;
+    } else {
+      acc.above_chance_z.reset();
+    }
+    rolling_leader(acc, t_ms, p);
+
+    // Breathing synchrony.
+    const auto b = breathing_synchrony(seats[i1].resp, seats[i2].resp, t_ms, cfg, resp_sos, test_due);
+    if (b) {
+      p.plv = finite_or_none(b->plv);
+      p.rel_phase_rad = finite_or_none(b->rel_phase_rad);
+      if (test_due) {
+        acc.plv_z = b->plv_z;
+        if (acc.plv_z) {
+          ++acc.plv_z_tests;
+          acc.sum_plv_z += *acc.plv_z;
+          if (*acc.plv_z >= cfg.above_chance_min_z) ++acc.plv_z_above;
+        }
+      }
+      p.plv_above_chance_z = acc.plv_z;
+      ++acc.plv_windows;
+      acc.sum_plv += b->plv;
+    } else {
+      acc.plv_z.reset();
+    }
+    if (q1.breath_rate_bpm && q2.breath_rate_bpm) {
+      p.breath_rate_diff_bpm = finite_or_none(*q1.breath_rate_bpm - *q2.breath_rate_bpm);
+    }
+
+    // Arousal concordance over the seconds in (T - window, T] with both values.
+    while (!acc.arousal.empty() &&
+           acc.arousal.front()[0] <= static_cast<double>(t_ms - cfg.arousal_concordance_window_ms)) {
+      acc.arousal.pop_front();
+    }
+    if (q1.arousal && q2.arousal) {
+      acc.arousal.push_back({static_cast<double>(t_ms), *q1.arousal, *q2.arousal});
+    }
+    p.arousal_r = pearson_of(acc.arousal, static_cast<std::size_t>(cfg.arousal_concordance_min_values));
+    if (p.arousal_r) {
+      ++acc.arousal_r_n;
+      acc.sum_arousal_r += *p.arousal_r;
+    }
+
+    // HRV linkage: one lnRMSSD pair per epoch, rolling window of epochs.
+    while (!acc.epochs.empty() &&
+           acc.epochs.front()[0] <= static_cast<double>(t_ms - cfg.hrv_linkage_window_ms)) {
+      acc.epochs.pop_front();
+    }
+    if (seats[i1].epoch_ln_rmssd && seats[i2].epoch_ln_rmssd) {
+      acc.epochs.push_back({static_cast<double>(t_ms), *seats[i1].epoch_ln_rmssd, *seats[i2].epoch_ln_rmssd});
+      acc.linkage.add(*seats[i1].epoch_ln_rmssd, *seats[i2].epoch_ln_rmssd);
+    }
+    p.hrv_linkage_r = pearson_of(acc.epochs, static_cast<std::size_t>(cfg.hrv_linkage_min_epochs));
     return p;
   }
 
@@ -201,7 +419,8 @@ struct SynchronyEngine::Impl {
       snap.participants[i] = participant_second(seats[i], t_ms);
     }
     snap.pairs.push_back(pair_second(pairs[0], snap));
-    if (snap.participants[static_cast<std::size_t>(Seat::Clinician)].streaming) {
+    const ParticipantSnapshot& c = snap.participants[static_cast<std::size_t>(Seat::Clinician)];
+    if (c.streaming || c.breathing) {
       snap.pairs.push_back(pair_second(pairs[1], snap));
       snap.pairs.push_back(pair_second(pairs[2], snap));
     }
@@ -209,20 +428,26 @@ struct SynchronyEngine::Impl {
       const ParticipantSnapshot& p = snap.participants[static_cast<std::size_t>(s)];
       return PartnerStatus{p.streaming, p.calibrating, p.state};
     };
-    const SharedDecision d = shared_state(status(Seat::A), status(Seat::B), snap.pairs[0].wcc_peak_r,
-                                          cfg.connected_min_abs_r);
+    const PairSnapshot& ab = snap.pairs[0];
+    // Heart-rate synchrony above chance only: the PLV surrogate z is inflated
+    // for near-periodic breathing (docs/metrics.md "Above chance").
+    const bool above = ab.above_chance_z && *ab.above_chance_z >= cfg.above_chance_min_z;
+    const SharedDecision d = shared_state_above_chance(status(Seat::A), status(Seat::B), above);
     snap.shared = d.state;
     snap.activated = d.activated;
     add_shared_time(time_in_shared, d.state, 1.0);
     data_seconds += 1.0;
 
-    for (SeatState& s : seats) s.beats.prune_before(t_ms - retention_ms());
+    for (SeatState& s : seats) {
+      s.beats.prune_before(t_ms - retention_ms());
+      s.resp.prune_before(static_cast<double>(t_ms - resp_retention_ms()));
+    }
     latest = std::move(snap);
   }
 
   bool latest_is_silent() const {
     for (const auto& p : latest->participants) {
-      if (p.streaming) return false;
+      if (p.streaming || p.breathing) return false;
     }
     return true;
   }
@@ -236,6 +461,11 @@ struct SynchronyEngine::Impl {
       if (i < s.beats.beats().size()) {
         const std::int64_t next_beat = s.beats.beats()[i].t_ms;
         end = std::min(end, ceil_div(next_beat, kSecondMs) * kSecondMs - kSecondMs);
+      }
+      // The next respiration sample after t_ms, likewise.
+      if (const auto next = s.resp.first_after(static_cast<double>(t_ms))) {
+        const auto next_ms = static_cast<std::int64_t>(std::ceil(*next));
+        end = std::min(end, ceil_div(next_ms, kSecondMs) * kSecondMs - kSecondMs);
       }
     }
     return end;
@@ -258,6 +488,10 @@ struct SynchronyEngine::Impl {
     for (const SeatState& s : seats) {
       if (s.beats.first_beat_ms() && (!first_beat || *s.beats.first_beat_ms() < *first_beat)) {
         first_beat = s.beats.first_beat_ms();
+      }
+      if (s.resp.first_sample_ms()) {
+        const auto t = static_cast<std::int64_t>(std::ceil(*s.resp.first_sample_ms()));
+        if (!first_beat || t < *first_beat) first_beat = t;
       }
     }
     if (first_beat) return ceil_div(*first_beat, kSecondMs) * kSecondMs;
@@ -302,12 +536,23 @@ struct SynchronyEngine::Impl {
       p.leader_first_share = static_cast<double>(acc.first_leads) / acc.windows;
       p.leader_second_share = static_cast<double>(acc.second_leads) / acc.windows;
     }
+    p.plv_windows = acc.plv_windows;
+    p.mean_plv = mean_or_none(acc.sum_plv, acc.plv_windows);
+    p.mean_arousal_r = mean_or_none(acc.sum_arousal_r, acc.arousal_r_n);
+    p.hrv_linkage_r = acc.linkage.r();
+    p.hrv_linkage_epochs = acc.linkage.n;
+    p.above_chance_tests = acc.z_tests;
+    p.mean_above_chance_z = mean_or_none(acc.sum_z, acc.z_tests);
+    if (acc.z_tests > 0) p.above_chance_share = static_cast<double>(acc.z_above) / acc.z_tests;
+    p.plv_above_chance_tests = acc.plv_z_tests;
+    p.mean_plv_above_chance_z = mean_or_none(acc.sum_plv_z, acc.plv_z_tests);
+    if (acc.plv_z_tests > 0) p.plv_above_chance_share = static_cast<double>(acc.plv_z_above) / acc.plv_z_tests;
     return p;
   }
 
   ParticipantSummary participant_summary(const SeatState& s) const {
     ParticipantSummary p;
-    p.present = s.beats.accepted() > 0;
+    p.present = s.beats.accepted() > 0 || s.resp.accepted() > 0;
     p.beats_received = s.beats.received();
     p.beats_rejected = s.beats.artifacts() + s.beats.ignored();
     if (s.beats.accepted() > 0) {
@@ -319,6 +564,20 @@ struct SynchronyEngine::Impl {
     if (s.baseline_hr) p.baseline_hr_bpm = s.baseline_hr->median;
     if (s.baseline_ln_rmssd) p.baseline_ln_rmssd = s.baseline_ln_rmssd->median;
     p.time_in_state = s.time_in_state;
+    const BeatClassCounts c = s.beats.class_counts();
+    p.ectopic_beats = c.ectopic;
+    p.missed_beats = c.missed;
+    p.extra_beats = c.extra;
+    p.long_short_beats = c.long_short;
+    p.implausible_beats = c.implausible;
+    p.resp_samples = s.resp.accepted();
+    p.resp_samples_ignored = s.resp.ignored();
+    p.mean_sdnn_ms = mean_or_none(s.sum_sdnn, s.n_sdnn);
+    p.mean_lf_ms2 = mean_or_none(s.sum_lf, s.n_lf);
+    p.mean_hf_ms2 = mean_or_none(s.sum_hf, s.n_hf);
+    p.mean_coherence = mean_or_none(s.sum_coherence, s.n_coherence);
+    p.mean_breath_rate_bpm = mean_or_none(s.sum_breath, s.n_breath);
+    if (s.baseline_breath) p.baseline_breath_rate_bpm = s.baseline_breath->median;
     return p;
   }
 };
@@ -337,6 +596,13 @@ BeatVerdict SynchronyEngine::add_beat(Seat seat, const Beat& beat) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount) return BeatVerdict::Rejected;
   return impl_->seats[i].beats.add(beat);
+}
+
+std::size_t SynchronyEngine::add_respiration(Seat seat, std::int64_t t0_ms, double rate_hz,
+                                             const double* values, std::size_t n) {
+  const auto i = static_cast<std::size_t>(seat);
+  if (i >= kSeatCount) return 0;
+  return impl_->seats[i].resp.add(t0_ms, rate_hz, values, n);
 }
 
 void SynchronyEngine::advance_to(std::int64_t t_ms) { impl_->advance(t_ms, nullptr); }

@@ -31,6 +31,16 @@ struct ParticipantSnapshot {
   std::optional<double> ln_rmssd;
   std::optional<double> arousal;
   std::optional<double> artifact_fraction;  // corrected share of the RMSSD window
+  // Added with the complete core (issue 3; docs/metrics.md).
+  std::optional<double> sdnn_ms;          // 120 s, ddof 1
+  std::optional<double> pnn50;            // percent of successive differences > 50 ms
+  std::optional<double> lf_ms2;           // Welch, 0.04-0.15 Hz, 120 s
+  std::optional<double> hf_ms2;           // Welch, 0.15-0.40 Hz, 120 s
+  std::optional<double> rsa_ms2;          // Welch, breath rate +/- 0.03 Hz
+  std::optional<double> coherence;        // McCraty 2009 ratio, 64 s, every 5 s
+  bool breathing = false;                 // respiration samples in the last max_gap
+  std::optional<double> breath_rate_bpm;  // breaths/min, 30 s
+  std::optional<double> ie_ratio;         // inhale : exhale, 30 s
 };
 
 struct PairSnapshot {
@@ -40,6 +50,16 @@ struct PairSnapshot {
   std::optional<double> wcc_peak_r;       // largest |r| over lags, with its sign
   std::optional<double> wcc_peak_lag_s;   // positive: second follows first
   std::optional<double> wcc_peak_z;       // atanh(peak r)
+  // Added with the complete core (issue 3; docs/metrics.md).
+  std::optional<double> leader_first_share;   // rolling 5 min: peak lag > +dead zone
+  std::optional<double> leader_second_share;  // rolling 5 min: peak lag < -dead zone
+  std::optional<double> above_chance_z;       // HR WCC |peak r| vs circular-shift surrogates (every 15 s)
+  std::optional<double> plv;                  // breathing phase-locking value, 30 s
+  std::optional<double> rel_phase_rad;        // mean relative phase (positive: first ahead)
+  std::optional<double> plv_above_chance_z;   // PLV vs circular-shift surrogates (every 15 s)
+  std::optional<double> breath_rate_diff_bpm; // first - second
+  std::optional<double> arousal_r;            // arousal concordance, 60 s
+  std::optional<double> hrv_linkage_r;        // r of 30 s-epoch lnRMSSD, rolling 5 min
 };
 
 struct Snapshot {
@@ -64,6 +84,16 @@ struct ParticipantSummary {
   std::optional<double> baseline_hr_bpm;
   std::optional<double> baseline_ln_rmssd;
   StateSeconds time_in_state;
+  // Added with the complete core.
+  std::uint64_t ectopic_beats = 0, missed_beats = 0, extra_beats = 0, long_short_beats = 0,
+                implausible_beats = 0;
+  std::uint64_t resp_samples = 0, resp_samples_ignored = 0;
+  std::optional<double> mean_sdnn_ms;
+  std::optional<double> mean_lf_ms2;
+  std::optional<double> mean_hf_ms2;
+  std::optional<double> mean_coherence;
+  std::optional<double> mean_breath_rate_bpm;
+  std::optional<double> baseline_breath_rate_bpm;
 };
 
 struct PairSummary {
@@ -75,6 +105,18 @@ struct PairSummary {
   std::optional<double> mean_abs_wcc_peak_r;
   double leader_first_share = 0.0;
   double leader_second_share = 0.0;
+  // Added with the complete core.
+  std::uint32_t plv_windows = 0;
+  std::optional<double> mean_plv;
+  std::optional<double> mean_arousal_r;
+  std::optional<double> hrv_linkage_r;          // whole session, all epochs
+  std::uint32_t hrv_linkage_epochs = 0;
+  std::uint32_t above_chance_tests = 0;         // surrogate tests of HR WCC run
+  std::optional<double> mean_above_chance_z;
+  double above_chance_share = 0.0;              // share of tests with z >= above_chance_min_z
+  std::uint32_t plv_above_chance_tests = 0;
+  std::optional<double> mean_plv_above_chance_z;
+  double plv_above_chance_share = 0.0;
 };
 
 struct SharedSeconds {
@@ -102,6 +144,14 @@ class SynchronyEngine {
   // value is safe: NaN/inf RR becomes an artefact, an unknown seat or a time
   // beyond +/- 2^50 ms is Rejected.
   BeatVerdict add_beat(Seat seat, const Beat& beat);
+
+  // A chunk of one seat's respiration waveform (arbitrary units): sample i
+  // is at t0_ms + i * 1000 / rate_hz. Chunks of a seat must come in time
+  // order; non-finite samples and samples not later than the previous one
+  // are skipped, and so is a chunk with a rate outside (0, 1000] Hz or t0
+  // beyond +/- 2^50 ms. Returns the number of samples accepted.
+  std::size_t add_respiration(Seat seat, std::int64_t t0_ms, double rate_hz, const double* values,
+                              std::size_t n);
 
   // Moves data time forward to t_ms: computes one snapshot per whole second
   // crossed (and accumulates the summary for each). Earlier t is a no-op.

@@ -4,9 +4,11 @@
 //   core_dump <beats.csv> [--live]
 //
 // CSV: header line, then participant,stream,t_ms,value with participant A,
-// B or C and stream "rr" (other streams are skipped). Without --live every
-// beat is added first and time advanced once; with --live beats are added
-// in time order with a tick per whole second (both must print the same).
+// B or C and stream "rr" or "resp" (one respiration sample per row; other
+// streams are skipped). Without --live every row is added first and time
+// advanced once; with --live rows are added in time order with a tick per
+// whole second (both must print the same). --malik selects the Malik
+// cleaning fallback. The last line (after the snapshots) is the summary.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +27,8 @@ namespace {
 
 struct Row {
   Seat seat;
-  Beat beat;
+  bool resp;
+  Beat beat;  // t_ms, and rr_ms = the sample value for respiration
 };
 
 std::optional<Seat> seat_of(const std::string& s) {
@@ -47,9 +50,9 @@ std::vector<Row> read_csv(std::istream& in) {
       continue;
     }
     const auto seat = seat_of(who);
-    if (!seat || stream != "rr") continue;
-    rows.push_back({*seat, Beat{std::strtoll(t.c_str(), nullptr, 10),
-                                std::strtod(value.c_str(), nullptr), 0}});
+    if (!seat || (stream != "rr" && stream != "resp")) continue;
+    rows.push_back({*seat, stream == "resp",
+                    Beat{std::strtoll(t.c_str(), nullptr, 10), std::strtod(value.c_str(), nullptr), 0}});
   }
   return rows;
 }
@@ -95,7 +98,11 @@ void print(const Snapshot& s) {
       << ",\"calibrating\":" << (p.calibrating ? "true" : "false") << ",\"state\":\""
       << state_name(p.state) << "\",\"hr_bpm\":" << num(p.hr_bpm) << ",\"rmssd_ms\":"
       << num(p.rmssd_ms) << ",\"ln_rmssd\":" << num(p.ln_rmssd) << ",\"arousal\":"
-      << num(p.arousal) << ",\"artifact_fraction\":" << num(p.artifact_fraction) << '}';
+      << num(p.arousal) << ",\"artifact_fraction\":" << num(p.artifact_fraction)
+      << ",\"sdnn_ms\":" << num(p.sdnn_ms) << ",\"pnn50\":" << num(p.pnn50) << ",\"lf_ms2\":"
+      << num(p.lf_ms2) << ",\"hf_ms2\":" << num(p.hf_ms2) << ",\"rsa_ms2\":" << num(p.rsa_ms2)
+      << ",\"coherence\":" << num(p.coherence) << ",\"breathing\":" << (p.breathing ? "true" : "false")
+      << ",\"breath_rate_bpm\":" << num(p.breath_rate_bpm) << ",\"ie_ratio\":" << num(p.ie_ratio) << '}';
   }
   o << "},\"pairs\":[";
   for (std::size_t i = 0; i < s.pairs.size(); ++i) {
@@ -103,7 +110,13 @@ void print(const Snapshot& s) {
     if (i) o << ',';
     o << "{\"first\":\"" << seat_name(p.first) << "\",\"second\":\"" << seat_name(p.second)
       << "\",\"r0\":" << num(p.wcc_r0) << ",\"peak_r\":" << num(p.wcc_peak_r)
-      << ",\"peak_lag_s\":" << num(p.wcc_peak_lag_s) << ",\"peak_z\":" << num(p.wcc_peak_z) << '}';
+      << ",\"peak_lag_s\":" << num(p.wcc_peak_lag_s) << ",\"peak_z\":" << num(p.wcc_peak_z)
+      << ",\"leader_first_share\":" << num(p.leader_first_share) << ",\"leader_second_share\":"
+      << num(p.leader_second_share) << ",\"above_chance_z\":" << num(p.above_chance_z)
+      << ",\"plv\":" << num(p.plv) << ",\"rel_phase_rad\":" << num(p.rel_phase_rad)
+      << ",\"plv_above_chance_z\":" << num(p.plv_above_chance_z) << ",\"breath_rate_diff_bpm\":"
+      << num(p.breath_rate_diff_bpm) << ",\"arousal_r\":" << num(p.arousal_r)
+      << ",\"hrv_linkage_r\":" << num(p.hrv_linkage_r) << '}';
   }
   o << "]}\n";
   std::cout << o.str();
@@ -121,24 +134,50 @@ int main(int argc, char** argv) {
     std::cerr << "cannot read " << argv[1] << "\n";
     return 2;
   }
-  const bool live = argc > 2 && std::string(argv[2]) == "--live";
+  bool live = false, malik = false;
+  for (int i = 2; i < argc; ++i) {
+    live = live || std::string(argv[i]) == "--live";
+    malik = malik || std::string(argv[i]) == "--malik";
+  }
   auto rows = read_csv(in);
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.beat.t_ms < b.beat.t_ms; });
   if (rows.empty()) return 0;
   const std::int64_t end = rows.back().beat.t_ms;
 
-  SynchronyEngine engine;
-  if (live) {
-    for (const Row& r : rows) {
-      // Seconds before this beat are complete (the first beat starts the clock).
-      if (&r != &rows.front()) engine.advance_to(r.beat.t_ms - 1, print);
+  EngineConfig cfg;
+  if (malik) cfg.cleaning = CleaningMethod::Malik;
+  SynchronyEngine engine(cfg);
+  auto add = [&engine](const Row& r) {
+    if (r.resp) {
+      engine.add_respiration(r.seat, r.beat.t_ms, 25.0, &r.beat.rr_ms, 1);
+    } else {
       engine.add_beat(r.seat, r.beat);
     }
+  };
+  if (live) {
+    for (const Row& r : rows) {
+      // Seconds before this row are complete (the first row starts the clock).
+      if (&r != &rows.front()) engine.advance_to(r.beat.t_ms - 1, print);
+      add(r);
+    }
   } else {
-    for (const Row& r : rows) engine.add_beat(r.seat, r.beat);
+    for (const Row& r : rows) add(r);
   }
   engine.advance_to(end, print);
+  const EngineSummary sum = engine.summary();
+  std::ostringstream o;
+  o << "{\"summary\":true,\"participants\":{";
+  for (std::size_t i = 0; i < kSeatCount; ++i) {
+    const auto& p = sum.participants[i];
+    if (i) o << ',';
+    o << '"' << seat_name(static_cast<Seat>(i)) << "\":{\"ectopic\":" << p.ectopic_beats
+      << ",\"missed\":" << p.missed_beats << ",\"extra\":" << p.extra_beats
+      << ",\"long_short\":" << p.long_short_beats << ",\"implausible\":" << p.implausible_beats
+      << ",\"beats_rejected\":" << p.beats_rejected << '}';
+  }
+  o << "}}\n";
+  std::cout << o.str();
   std::cerr << "config " << engine.config().to_json() << "\n";
   return 0;
 }

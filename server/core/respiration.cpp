@@ -1,0 +1,237 @@
+#include "core/respiration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "core/numeric.hpp"
+
+namespace attune::core {
+namespace {
+
+const double kPi = std::acos(-1.0);
+using cpx = std::complex<double>;
+
+// Steady state of one section for a unit constant input (scipy lfilter_zi
+// of a biquad, transposed direct form II).
+std::array<double, 2> biquad_zi(const Biquad& s) {
+  const double B0 = s.b1 - s.a1 * s.b0;
+  const double B1 = s.b2 - s.a2 * s.b0;
+  const double z0 = (B0 + B1) / (1.0 + s.a1 + s.a2);
+  return {z0, B1 - s.a2 * z0};
+}
+
+// sosfilt with initial states zi (per section) scaled by x0, in place.
+void sosfilt_inplace(const std::vector<Biquad>& sos, const std::vector<std::array<double, 2>>& zi,
+                     double x0, std::vector<double>& x) {
+  for (std::size_t s = 0; s < sos.size(); ++s) {
+    const Biquad& q = sos[s];
+    double z0 = zi[s][0] * x0, z1 = zi[s][1] * x0;
+    for (double& v : x) {
+      const double in = v;
+      const double out = q.b0 * in + z0;
+      z0 = q.b1 * in - q.a1 * out + z1;
+      z1 = q.b2 * in - q.a2 * out;
+      v = out;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<Biquad>> butterworth_bandpass(int order, double lo_hz, double hi_hz,
+                                                        double fs_hz) {
+  if (order < 2 || order % 2 != 0 || !(lo_hz > 0) || !(hi_hz > lo_hz) || !(hi_hz < fs_hz / 2)) {
+    return std::nullopt;
+  }
+  // scipy.signal.iirfilter: normalised frequencies, fs = 2, pre-warping.
+  const double fs = 2.0;
+  const double w_lo = 2.0 * fs * std::tan(kPi * (2.0 * lo_hz / fs_hz) / fs);
+  const double w_hi = 2.0 * fs * std::tan(kPi * (2.0 * hi_hz / fs_hz) / fs);
+  const double bw = w_hi - w_lo;
+  const double wo = std::sqrt(w_lo * w_hi);
+  const double fs2 = 2.0 * fs;
+  // buttap: p = -exp(i pi m / (2N)), m = -N+1, -N+3, ..., N-1; k = 1.
+  std::vector<cpx> poles_bp;
+  for (int m = -order + 1; m < order; m += 2) {
+    const cpx p = -std::exp(cpx(0.0, kPi * m / (2.0 * order)));
+    const cpx p_lp = p * (bw / 2.0);
+    const cpx root = std::sqrt(p_lp * p_lp - wo * wo);
+    poles_bp.push_back(p_lp + root);
+    poles_bp.push_back(p_lp - root);
+  }
+  // Gain: k_bp = bw^N; bilinear: k * prod(fs2 - z) / prod(fs2 - p), the N
+  // band-pass zeros at s = 0 giving fs2^N.
+  cpx ratio(1.0, 0.0);
+  for (int i = 0; i < order; ++i) ratio *= fs2;
+  for (const cpx& p : poles_bp) ratio /= (fs2 - p);
+  const double k = std::pow(bw, order) * ratio.real();
+  // Digital poles; sections from the poles in the upper half plane with
+  // their conjugates; zeros +1 and -1 in each section (z^2 - 1).
+  std::vector<Biquad> sos;
+  for (const cpx& p : poles_bp) {
+    const cpx z = (fs2 + p) / (fs2 - p);
+    if (z.imag() <= 0.0) continue;
+    Biquad q;
+    q.b0 = 1.0;
+    q.b1 = 0.0;
+    q.b2 = -1.0;
+    q.a1 = -2.0 * z.real();
+    q.a2 = std::norm(z);
+    sos.push_back(q);
+  }
+  if (static_cast<int>(sos.size()) != order) return std::nullopt;  // a real pole: not for even N here
+  sos[0].b0 *= k;
+  sos[0].b1 *= k;
+  sos[0].b2 *= k;
+  return sos;
+}
+
+std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
+                                               const std::vector<double>& x) {
+  const std::size_t pad = 3 * (2 * sos.size() + 1);
+  const std::size_t n = x.size();
+  if (n <= pad || sos.empty()) return std::nullopt;
+  // sosfilt_zi: each section's steady state, scaled by the DC gain before it.
+  std::vector<std::array<double, 2>> zi;
+  double scale = 1.0;
+  for (const Biquad& q : sos) {
+    auto z = biquad_zi(q);
+    zi.push_back({z[0] * scale, z[1] * scale});
+    scale *= (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2);
+  }
+  // Odd extension: 2 x[0] - x[pad..1], x, 2 x[n-1] - x[n-2..n-1-pad].
+  std::vector<double> ext;
+  ext.reserve(n + 2 * pad);
+  for (std::size_t i = pad; i >= 1; --i) ext.push_back(2.0 * x[0] - x[i]);
+  ext.insert(ext.end(), x.begin(), x.end());
+  for (std::size_t i = 1; i <= pad; ++i) ext.push_back(2.0 * x[n - 1] - x[n - 1 - i]);
+  sosfilt_inplace(sos, zi, ext.front(), ext);
+  std::reverse(ext.begin(), ext.end());
+  sosfilt_inplace(sos, zi, ext.front(), ext);
+  std::reverse(ext.begin(), ext.end());
+  return std::vector<double>(ext.begin() + static_cast<std::ptrdiff_t>(pad),
+                             ext.begin() + static_cast<std::ptrdiff_t>(pad + n));
+}
+
+BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s) {
+  // Extrema in time order: +1 peak, -1 trough.
+  struct Extremum {
+    std::size_t i;
+    int kind;
+  };
+  std::vector<Extremum> ext;
+  std::optional<std::size_t> last_cross;
+  int last_dir = 0;  // +1 rising, -1 falling
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    int dir = 0;
+    if (s[i] < 0 && s[i + 1] > 0) dir = 1;
+    if (s[i] > 0 && s[i + 1] < 0) dir = -1;
+    if (dir == 0) continue;
+    if (last_cross && last_dir == 1 && dir == -1) {  // rising -> falling: a peak
+      std::size_t best = *last_cross + 1;
+      for (std::size_t j = best; j <= i; ++j) if (s[j] > s[best]) best = j;
+      ext.push_back({best, 1});
+    } else if (last_cross && last_dir == -1 && dir == 1) {  // falling -> rising: a trough
+      std::size_t best = *last_cross + 1;
+      for (std::size_t j = best; j <= i; ++j) if (s[j] < s[best]) best = j;
+      ext.push_back({best, -1});
+    }
+    last_cross = i;
+    last_dir = dir;
+  }
+  BreathCycleStats out;
+  std::vector<std::size_t> peaks;
+  for (const auto& e : ext) if (e.kind == 1) peaks.push_back(e.i);
+  if (peaks.size() >= 2) {
+    const double span_s = static_cast<double>(peaks.back() - peaks.front()) * step_s;
+    if (span_s > 0) out.rate_bpm = finite_or_none(60.0 * static_cast<double>(peaks.size() - 1) / span_s);
+  }
+  double inhale = 0.0, exhale = 0.0;
+  std::size_t cycles = 0;
+  for (std::size_t j = 0; j + 2 < ext.size(); ++j) {
+    if (ext[j].kind == -1 && ext[j + 1].kind == 1 && ext[j + 2].kind == -1) {
+      inhale += static_cast<double>(ext[j + 1].i - ext[j].i) * step_s;
+      exhale += static_cast<double>(ext[j + 2].i - ext[j + 1].i) * step_s;
+      ++cycles;
+    }
+  }
+  if (cycles > 0 && exhale > 0) out.ie_ratio = finite_or_none(inhale / exhale);
+  return out;
+}
+
+std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const double* values,
+                                   std::size_t n) {
+  if (!values || n == 0) return 0;
+  if (t0_ms > kMaxAbsTimeMs || t0_ms < -kMaxAbsTimeMs || !std::isfinite(rate_hz) ||
+      rate_hz <= 0.0 || rate_hz > 1000.0) {
+    ignored_ += n;
+    return 0;
+  }
+  const double period = 1000.0 / rate_hz;
+  std::size_t taken = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(t0_ms) + static_cast<double>(i) * period;
+    if (!std::isfinite(values[i]) || (last_t_ && t <= *last_t_) ||
+        std::fabs(t) > static_cast<double>(kMaxAbsTimeMs)) {
+      ++ignored_;
+      continue;
+    }
+    samples_.push_back({t, values[i]});
+    last_t_ = t;
+    if (!first_) first_ = t;
+    ++taken;
+  }
+  accepted_ += taken;
+  while (samples_.size() > max_samples_) samples_.pop_front();
+  return taken;
+}
+
+void RespirationSeries::prune_before(double t_ms) {
+  while (!samples_.empty() && samples_.front().t_ms < t_ms) samples_.pop_front();
+}
+
+std::optional<double> RespirationSeries::last_at(double t_ms) const {
+  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
+                             [](double t, const Sample& s) { return t < s.t_ms; });
+  if (it == samples_.begin()) return std::nullopt;
+  return std::prev(it)->t_ms;
+}
+
+std::optional<double> RespirationSeries::first_after(double t_ms) const {
+  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
+                             [](double t, const Sample& s) { return t < s.t_ms; });
+  if (it == samples_.end()) return std::nullopt;
+  return it->t_ms;
+}
+
+std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_first,
+                                                              std::size_t count, double step_ms,
+                                                              double max_gap_ms,
+                                                              double t_ms) const {
+  if (count == 0) return std::nullopt;
+  auto end = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
+                              [](double t, const Sample& s) { return t < s.t_ms; });
+  const double t_first = static_cast<double>(k_first) * step_ms;
+  auto it = std::upper_bound(samples_.begin(), end, t_first,
+                             [](double t, const Sample& s) { return t < s.t_ms; });
+  if (it == samples_.begin()) return std::nullopt;  // no sample at or before the first point
+  --it;  // last sample <= t_first
+  std::vector<double> out;
+  out.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step_ms;
+    while (std::next(it) != end && std::next(it)->t_ms <= tk) ++it;
+    if (it->t_ms == tk) {
+      out.push_back(it->value);
+      continue;
+    }
+    const auto nx = std::next(it);
+    if (nx == end || nx->t_ms - it->t_ms > max_gap_ms) return std::nullopt;
+    const double slope = (nx->value - it->value) / (nx->t_ms - it->t_ms);
+    out.push_back(slope * (tk - it->t_ms) + it->value);
+  }
+  return out;
+}
+
+}  // namespace attune::core

@@ -1,0 +1,47 @@
+// Spectral building blocks on regularly sampled series, FFT by KissFFT
+// (Debian libkissfft-dev; its C++ header kissfft.hh instantiated on double,
+// so spectra agree with scipy to ~1e-12 rather than float's ~1e-7).
+//
+// Each function is written to equal its scipy counterpart with the settings
+// SYNCHRONY.md fixes (docs/metrics.md "Spectral building blocks"):
+//   welch_psd          scipy.signal.welch(x, fs, window="hann", nperseg,
+//                      noverlap, nfft, detrend="constant", scaling="density")
+//   periodogram_psd    scipy.signal.periodogram(x, fs, window="hann", nfft,
+//                      detrend="constant", scaling="density")
+//   band_power_trapezoid  numpy.trapz(p[m], f[m]), m = lo <= f <= hi
+//   analytic_signal    scipy.signal.hilbert(x)
+#pragma once
+
+#include <complex>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace attune::core {
+
+struct Psd {
+  double df = 0.0;           // bin spacing fs / nfft (Hz); f_k = k * df
+  std::vector<double> power; // one-sided density, bins 0 .. nfft/2
+  double freq(std::size_t k) const { return static_cast<double>(k) * df; }
+};
+
+// Periodic ("DFT-even") Hann window of length n, as scipy get_window("hann", n).
+std::vector<double> hann_periodic(std::size_t n);
+
+// Welch's averaged periodogram (Welch 1967). nfft must be even and
+// >= nperseg; nullopt when x is shorter than one segment.
+std::optional<Psd> welch_psd(const std::vector<double>& x, double fs, std::size_t nperseg,
+                             std::size_t noverlap, std::size_t nfft);
+
+// One Hann-windowed periodogram of the whole series (zero-padded to nfft).
+std::optional<Psd> periodogram_psd(const std::vector<double>& x, double fs, std::size_t nfft);
+
+// Trapezoid integral of the PSD over the bins with lo <= f <= hi (both
+// inclusive); 0 when fewer than two bins fall inside.
+double band_power_trapezoid(const Psd& psd, double lo_hz, double hi_hz);
+
+// Analytic signal x + i H(x) by the FFT method of scipy.signal.hilbert
+// (Marple 1999): FFT of length n, one-sided weights, inverse FFT.
+std::vector<std::complex<double>> analytic_signal(const std::vector<double>& x);
+
+}  // namespace attune::core
