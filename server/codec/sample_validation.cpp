@@ -99,9 +99,9 @@ std::optional<ValidationError> validate_batch(const v1::SampleBatch& batch, std:
   if (static_cast<std::size_t>(batch.beats_size()) > limits.max_beats ||
       static_cast<std::size_t>(batch.scalars_size()) > limits.max_scalars ||
       static_cast<std::size_t>(batch.waveforms_size()) > limits.max_waveforms)
-    return error(v1::ERROR_CODE_RATE_LIMITED,
-                 "The batch holds more samples than a sensor produces between two batches; send smaller, "
-                 "more frequent batches.");
+    return error(v1::ERROR_CODE_INVALID,
+                 "The batch holds more samples than a sensor produces between two batches (limits are in "
+                 "Welcome.limits); send smaller, more frequent batches.");
   if (auto e = validate_beats(batch, now_ms, limits)) return e;
   std::array<std::int64_t, 8> previous;
   previous.fill(StreamCursor::kNone);

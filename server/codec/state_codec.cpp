@@ -102,6 +102,40 @@ v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const Roo
   return out;
 }
 
+v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, bool share) {
+  auto seat_of = [](v1::Role role) {
+    return role == v1::ROLE_PARTNER_A ? core::Seat::A : role == v1::ROLE_PARTNER_B ? core::Seat::B : core::Seat::Clinician;
+  };
+  v1::SessionSummary out = full;
+  out.clear_participants();
+  for (const auto& p : full.participants()) {
+    const auto seat = seat_of(p.role());
+    if (!sees_seat(view, seat)) continue;
+    auto& copy = *out.add_participants();
+    if (sees_raw(view, seat, share)) {
+      copy = p;
+    } else {
+      copy.set_role(p.role());
+      *copy.mutable_time_in_state() = p.time_in_state();
+    }
+  }
+  out.clear_pairs();
+  for (const auto& pair : full.pairs()) {
+    bool involves_clinician = pair.first() == v1::ROLE_CLINICIAN || pair.second() == v1::ROLE_CLINICIAN;
+    if (!involves_clinician || view == View::Clinician) *out.add_pairs() = pair;
+  }
+  if (view != View::Clinician) out.clear_parameters_json();  // configuration detail is for clinicians and the store
+  return out;
+}
+
+std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // Step back over continuation bytes (10xxxxxx) to the start of a character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
   out.set_data_seconds(summary.data_seconds);
   for (std::size_t i = 0; i < core::kSeatCount; ++i) {

@@ -28,9 +28,18 @@ struct RoomStateContext {
 // metrics and the A-B synchrony; the other partner's raw values only when the
 // room shares them. The clinician sees everything, and is the only one who
 // sees the clinician's own state and the clinician-partner pairs. Observers
-// see what a partner sees of the other.
+// see the shared state and every partner's regulation state, never raw values.
 v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const RoomStateContext& context);
 
 void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out);
+
+// The session summary as one member may see it, by the same rules as the room
+// state: others' figures reduce to their time in each state (unless shared),
+// and the clinician's own figures and pairs go to the clinician alone.
+v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, bool share_metrics_with_partners);
+
+// The longest prefix of `text` of at most `max_bytes` bytes that does not cut
+// a UTF-8 character in two (protobuf strings must stay valid UTF-8).
+std::string utf8_prefix(const std::string& text, std::size_t max_bytes);
 
 }  // namespace attune::codec

@@ -40,6 +40,11 @@ HttpResponse error_for(const HttpRequest& req, http::status status, const std::s
   return http_error(status, req.version(), req.keep_alive(), code, msg);
 }
 
+HttpResponse unavailable(const HttpRequest& req) {
+  return error_for(req, http::status::service_unavailable, "STORE_UNAVAILABLE",
+                   "The database is not reachable just now; try again shortly.");
+}
+
 // The bearer token of the request, if any.
 std::optional<std::string> bearer(const HttpRequest& req) {
   auto it = req.find(http::field::authorization);
@@ -84,7 +89,8 @@ void create_room(const HttpRequest& req, ServerContext& ctx, Respond respond) {
     return;
   }
   if (body.invite_ttl_s() > ctx.settings.max_invite_ttl_s) {
-    respond(error_for(req, http::status::bad_request, "INVALID", "Invites can live at most 30 days."));
+    respond(error_for(req, http::status::bad_request, "INVALID",
+                      "Invites can live at most " + std::to_string(ctx.settings.max_invite_ttl_s / 86400) + " days."));
     return;
   }
   if (body.label().size() > 200) {
@@ -129,6 +135,7 @@ void create_room(const HttpRequest& req, ServerContext& ctx, Respond respond) {
 
 void get_session(const HttpRequest& req, ServerContext& ctx, const std::string& id, Respond respond) {
   ctx.store.get_session(id, [req, &ctx, respond](std::optional<store::SessionRow> row) {
+    if (!row && !ctx.store.stats().database_reachable) return respond(unavailable(req));
     // Unknown and not-yours look the same, so ids cannot be probed.
     if (!row || !may_read(req, ctx, row->owner_key_hash)) {
       respond(error_for(req, http::status::not_found, "NOT_FOUND", "No session with that id is visible to this key."));
@@ -145,12 +152,15 @@ void get_session(const HttpRequest& req, ServerContext& ctx, const std::string& 
       respond(error_for(req, http::status::internal_server_error, "INTERNAL", "The stored summary could not be read."));
       return;
     }
+    ctx.store.record_audit({is_admin(req, ctx) ? "admin" : "room_key", "summary.read", row->room_id, row->session_id,
+                            "{}"});
     respond(json_response(http::status::ok, req, codec::to_json(out)));
   });
 }
 
 void get_room(const HttpRequest& req, ServerContext& ctx, const std::string& id, Respond respond) {
   ctx.store.get_room(id, [req, &ctx, respond](std::optional<store::RoomRow> row) {
+    if (!row && !ctx.store.stats().database_reachable) return respond(unavailable(req));
     if (!row || !may_read(req, ctx, row->owner_key_hash)) {
       respond(error_for(req, http::status::not_found, "NOT_FOUND", "No room with that id is visible to this key."));
       return;

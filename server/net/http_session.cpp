@@ -45,6 +45,11 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) return close();  // timeout, reset, malformed request: nothing useful to answer
 
   auto& request = parser_->get();
+  if (context_.shutting_down) {
+    write(http_error(http::status::service_unavailable, request.version(), false, "SHUTTING_DOWN",
+                     "The server is shutting down."));
+    return;
+  }
   if (beast::websocket::is_upgrade(request)) {
     std::string_view target(request.target().data(), request.target().size());
     if (target.substr(0, target.find('?')) != "/v1/ws") {
@@ -56,11 +61,6 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     counted_ = false;  // the WebSocket session counts itself from here
     context_.metrics.tcp_connections.fetch_sub(1);
     std::make_shared<WebSocketSession>(context_, stream_.release_socket())->run(parser_->release());
-    return;
-  }
-  if (context_.shutting_down) {
-    write(http_error(http::status::service_unavailable, request.version(), false, "SHUTTING_DOWN",
-                     "The server is shutting down."));
     return;
   }
   // The handler may answer from the store's thread: hop back onto our strand.

@@ -155,6 +155,17 @@ void WebSocketSession::begin_join(v1::ClientMessage message) {
         // On the store's thread: hop back onto this connection's strand.
         asio::post(self->ws_.get_executor(), [self, shared, invite = std::move(invite)] {
           if (self->gone_) return;
+          if (!invite && !self->context_.store.stats().database_reachable) {
+            // Not the client's fault: say so, and let it retry.
+            self->reply_error(v1::ERROR_CODE_UNAVAILABLE,
+                              "The server cannot check invites just now (its database is not reachable). "
+                              "Please try again in a moment.",
+                              shared->seq());
+            self->close(CloseCode::TryAgainLater, "Database not reachable.");
+            self->phase_ = Phase::AwaitingHello;
+            self->read();
+            return;
+          }
           if (!invite) {
             self->reply_error(v1::ERROR_CODE_BAD_TOKEN, "That invite token is unknown or has expired.", shared->seq());
             self->close(CloseCode::BadToken, "Unknown or expired invite.");
@@ -197,8 +208,8 @@ void WebSocketSession::reply_error(v1::ErrorCode code, const std::string& text, 
 
 // ------------------------------------------------------------------ writing
 
-void WebSocketSession::send(std::shared_ptr<const std::string> frame, bool replaceable) {
-  bool binary = format() == codec::FrameFormat::Binary;
+void WebSocketSession::send(std::shared_ptr<const std::string> frame, codec::FrameFormat format, bool replaceable) {
+  bool binary = format == codec::FrameFormat::Binary;
   asio::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), binary, replaceable] {
     self->enqueue({frame, binary, replaceable, CloseCode::Normal, {}});
   });

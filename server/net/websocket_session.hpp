@@ -27,7 +27,7 @@ class WebSocketSession : public rooms::Member, public std::enable_shared_from_th
 
   // rooms::Member (called from the room's strand)
   codec::FrameFormat format() const override;
-  void send(std::shared_ptr<const std::string> frame, bool replaceable) override;
+  void send(std::shared_ptr<const std::string> frame, codec::FrameFormat format, bool replaceable) override;
   void close(rooms::CloseCode code, std::string reason) override;
 
  private:

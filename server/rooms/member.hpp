@@ -18,6 +18,7 @@ enum class CloseCode : std::uint16_t {
   BadToken = 4401,        // unknown, expired or wrong invite / resume token
   SeatTaken = 4409,       // someone is connected on that seat
   Replaced = 4410,        // the same seat resumed on another connection
+  TryAgainLater = 1013,   // the database is not reachable just now
 };
 
 class Member {
@@ -25,9 +26,10 @@ class Member {
   virtual ~Member() = default;
   // The frame type this member used for its Hello; the room replies in it.
   virtual codec::FrameFormat format() const = 0;
-  // Queues a serialised ServerMessage. `replaceable` marks a room state that a
-  // newer one may replace while it is still queued (slow readers). Thread-safe.
-  virtual void send(std::shared_ptr<const std::string> frame, bool replaceable) = 0;
+  // Queues a ServerMessage serialised in `format` (which decides the frame
+  // type). `replaceable` marks a room state that a newer one may replace while
+  // it is still queued (slow readers). Thread-safe.
+  virtual void send(std::shared_ptr<const std::string> frame, codec::FrameFormat format, bool replaceable) = 0;
   // Sends pending frames, then closes with the code. Thread-safe.
   virtual void close(CloseCode code, std::string reason) = 0;
 };

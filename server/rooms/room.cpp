@@ -89,7 +89,8 @@ v1::ServerMessage Room::envelope() {
 }
 
 void Room::send(Member& member, const v1::ServerMessage& message, bool replaceable) {
-  member.send(std::make_shared<const std::string>(codec::encode_server(message, member.format())), replaceable);
+  const auto format = member.format();
+  member.send(std::make_shared<const std::string>(codec::encode_server(message, format)), format, replaceable);
   counters_.message_out();
 }
 
@@ -140,7 +141,7 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
   // that batches resent after a drop are recognised and ignored.
   if (!resuming) seat.last_applied_seq = 0;
   seat.member = member;
-  seat.client_name = hello.client_name().substr(0, 64);
+  seat.client_name = codec::utf8_prefix(hello.client_name(), 64);
   seat.ever_joined = true;
   everyone_gone_since_ms_.reset();
 
@@ -161,7 +162,8 @@ void Room::start_session() {
 void Room::welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& resume_token) {
   auto m = envelope();
   auto* w = m.mutable_welcome();
-  w->set_participant_id(identity_.room_id + "/" + seat_label(kind));
+  w->set_participant_id(identity_.room_id + "/" + seat_label(kind) +
+                        (kind == SeatKind::Observer ? std::to_string(observers_.size()) : ""));
   w->set_role(role_of(kind));
   w->set_room_id(identity_.room_id);
   w->set_session_id(session_id());
@@ -172,7 +174,10 @@ void Room::welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& r
   limits->set_max_frame_bytes(settings_.max_frame_bytes);
   limits->set_batch_interval_ms(settings_.batch_interval_ms);
   limits->set_max_batches_per_second(settings_.max_batches_per_second);
-  limits->set_max_samples_per_batch(static_cast<std::uint32_t>(settings_.validation.max_waveform_values));
+  limits->set_max_waveform_values(static_cast<std::uint32_t>(settings_.validation.max_waveform_values));
+  limits->set_max_beats_per_batch(static_cast<std::uint32_t>(settings_.validation.max_beats));
+  limits->set_max_scalars_per_batch(static_cast<std::uint32_t>(settings_.validation.max_scalars));
+  limits->set_max_waveforms_per_batch(static_cast<std::uint32_t>(settings_.validation.max_waveforms));
   limits->set_grace_period_s(static_cast<std::uint32_t>(settings_.grace_ms / 1000));
   Member* member = kind == SeatKind::Observer ? observers_.back().get() : seat.member.get();
   send(*member, m);
@@ -205,7 +210,7 @@ void Room::receive(Member* member, const v1::ClientMessage& message) {
       apply_marker(kind, message.marker());
       return;
     case v1::ClientMessage::kLeave:
-      leave(member, kind, observer, message.leave());
+      leave(member, kind, observer, message.leave(), message.seq());
       return;
     default:
       send_error(*member, v1::ERROR_CODE_UNSUPPORTED, "This server does not handle that message yet.", message.seq());
@@ -250,14 +255,18 @@ void Room::apply_marker(SeatKind kind, const v1::Marker& marker) {
   v1::MarkerRecord record;
   record.set_role(role_of(kind));
   record.set_t_ms(marker.t_ms());
-  record.set_label(marker.label().substr(0, kMaxMarkerLabel));
+  record.set_label(codec::utf8_prefix(marker.label(), kMaxMarkerLabel));
   session_->markers.push_back(std::move(record));
 }
 
-void Room::leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave) {
+void Room::leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave, std::uint64_t seq) {
   if (leave.end_session()) {
     if (is_observer) {
-      send_error(*member, v1::ERROR_CODE_FORBIDDEN, "Only the partners or the clinician can end the session.", 0);
+      send_error(*member, v1::ERROR_CODE_FORBIDDEN, "Only the partners or the clinician can end the session.", seq);
+      return;
+    }
+    if (!session_) {
+      send_error(*member, v1::ERROR_CODE_SESSION_ENDED, "There is no session in progress to end.", seq);
       return;
     }
     end_session(std::string("ended_by_") + seat_label(kind), CloseCode::Normal);
@@ -282,29 +291,45 @@ void Room::disconnected(Member* member) {
 
 // ------------------------------------------------------------------ publishing
 
+void Room::broadcast(const std::function<void(codec::View, v1::ServerMessage&)>& fill, bool replaceable) {
+  const auto seq = next_seq_++;
+  const auto now_us = clock_.now_us();
+  // Serialised once per (view, format) actually needed, shared by members.
+  std::array<std::array<std::shared_ptr<const std::string>, 2>, codec::kViewCount> frames;
+  auto deliver = [&](Member& member, SeatKind kind) {
+    const auto view = view_of(kind);
+    const auto format = member.format();
+    auto& frame = frames[static_cast<std::size_t>(view)][format == codec::FrameFormat::Binary ? 0 : 1];
+    if (!frame) {
+      v1::ServerMessage m;
+      m.set_seq(seq);
+      m.set_server_time_us(now_us);
+      fill(view, m);
+      frame = std::make_shared<const std::string>(codec::encode_server(m, format));
+    }
+    member.send(frame, format, replaceable);
+    counters_.message_out();
+  };
+  for (std::size_t i = 0; i < seats_.size(); ++i)
+    if (seats_[i].member) deliver(*seats_[i].member, static_cast<SeatKind>(i));
+  for (const auto& o : observers_) deliver(*o, SeatKind::Observer);
+}
+
 void Room::publish_presence() {
-  auto m = envelope();
-  auto* p = m.mutable_presence();
+  v1::Presence presence;
   for (std::size_t i = 0; i < seats_.size(); ++i) {
     if (!seats_[i].ever_joined) continue;
-    auto* entry = p->add_members();
+    auto* entry = presence.add_members();
     entry->set_role(role_of(static_cast<SeatKind>(i)));
     entry->set_connected(seats_[i].member != nullptr);
     entry->set_client_name(seats_[i].client_name);
   }
   for (std::size_t i = 0; i < observers_.size(); ++i) {
-    auto* entry = p->add_members();
+    auto* entry = presence.add_members();
     entry->set_role(v1::ROLE_OBSERVER);
     entry->set_connected(true);
   }
-  // Serialised once per format, shared by every member.
-  std::array<std::shared_ptr<const std::string>, 2> frames;
-  for (Member* member : all_members()) {
-    auto& frame = frames[member->format() == codec::FrameFormat::Binary ? 0 : 1];
-    if (!frame) frame = std::make_shared<const std::string>(codec::encode_server(m, member->format()));
-    member->send(frame, false);
-    counters_.message_out();
-  }
+  broadcast([&](codec::View, v1::ServerMessage& m) { *m.mutable_presence() = presence; }, false);
 }
 
 void Room::publish_state() {
@@ -316,29 +341,12 @@ void Room::publish_state() {
   context.session_id = session_->id;
   context.share_metrics_with_partners = identity_.share_metrics_with_partners;
   for (std::size_t i = 0; i < seats_.size(); ++i) context.connected[i] = seats_[i].member != nullptr;
-
-  const auto seq = next_seq_++;
-  const auto now_us = clock_.now_us();
-  // One serialisation per (view, format) actually needed, shared by members.
-  std::array<std::array<std::shared_ptr<const std::string>, 2>, codec::kViewCount> frames;
-  auto deliver = [&](Member& member, SeatKind kind) {
-    auto view = view_of(kind);
-    bool binary = member.format() == codec::FrameFormat::Binary;
-    auto& frame = frames[static_cast<std::size_t>(view)][binary ? 0 : 1];
-    if (!frame) {
-      v1::ServerMessage m;
-      m.set_seq(seq);
-      m.set_server_time_us(now_us);
-      *m.mutable_room_state() = codec::to_room_state(snapshot, view, context);
-      m.mutable_room_state()->set_published_at_us(now_us);
-      frame = std::make_shared<const std::string>(codec::encode_server(m, member.format()));
-    }
-    member.send(frame, true);
-    counters_.message_out();
-  };
-  for (std::size_t i = 0; i < seats_.size(); ++i)
-    if (seats_[i].member) deliver(*seats_[i].member, static_cast<SeatKind>(i));
-  for (const auto& o : observers_) deliver(*o, SeatKind::Observer);
+  broadcast(
+      [&](codec::View view, v1::ServerMessage& m) {
+        *m.mutable_room_state() = codec::to_room_state(snapshot, view, context);
+        m.mutable_room_state()->set_published_at_us(m.server_time_us());
+      },
+      true);
 }
 
 void Room::tick() {
@@ -355,8 +363,8 @@ void Room::tick() {
 void Room::end_session(const std::string& reason, CloseCode close_code) {
   std::string close_text = close_code == CloseCode::GoingAway ? "The server is shutting down." : "The session has ended.";
   if (session_) {
-    auto m = envelope();
-    auto* summary = m.mutable_summary();
+    v1::SessionSummary full;
+    auto* summary = &full;
     summary->set_session_id(session_->id);
     summary->set_room_id(identity_.room_id);
     summary->set_started_at_ms(session_->started_at_ms);
@@ -378,13 +386,10 @@ void Room::end_session(const std::string& reason, CloseCode close_code) {
     record.summary_json = codec::to_json(*summary);
     store_.save_summary(std::move(record), [](bool) {});
 
-    std::array<std::shared_ptr<const std::string>, 2> frames;
-    for (Member* member : all_members()) {
-      auto& frame = frames[member->format() == codec::FrameFormat::Binary ? 0 : 1];
-      if (!frame) frame = std::make_shared<const std::string>(codec::encode_server(m, member->format()));
-      member->send(frame, false);
-      counters_.message_out();
-    }
+    // Each member gets the summary as its role may see it; the store keeps it whole.
+    const bool shared = identity_.share_metrics_with_partners;
+    broadcast([&](codec::View view, v1::ServerMessage& m) { *m.mutable_summary() = codec::summary_for_view(full, view, shared); },
+              false);
     session_.reset();
     counters_.session_ended();
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -78,7 +79,10 @@ class Room {
   void welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& resume_token);
   void apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
   void apply_marker(SeatKind kind, const v1::Marker& marker);
-  void leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave);
+  void leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave, std::uint64_t seq);
+  // Sends one message to every member; `fill` makes it for a view, and it is
+  // serialised once per (view, frame format) actually needed.
+  void broadcast(const std::function<void(codec::View, v1::ServerMessage&)>& fill, bool replaceable);
   void publish_presence();
   void publish_state();
 

@@ -29,6 +29,13 @@ void RoomRegistry::join(const RoomIdentity& identity, std::shared_ptr<Member> me
                         std::function<void(std::shared_ptr<LiveRoom>)> on_joined) {
   auto live = find_or_create(identity);
   if (!live) {
+    v1::ServerMessage m;
+    m.mutable_error()->set_code(v1::ERROR_CODE_SHUTTING_DOWN);
+    m.mutable_error()->set_message("The server is shutting down; connect again in a moment.");
+    m.mutable_error()->set_in_reply_to(seq);
+    const auto format = member->format();
+    member->send(std::make_shared<const std::string>(codec::encode_server(m, format)), format, false);
+    counters_.error_sent(v1::ERROR_CODE_SHUTTING_DOWN);
     member->close(CloseCode::GoingAway, "The server is shutting down.");
     on_joined(nullptr);
     return;

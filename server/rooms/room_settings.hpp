@@ -9,7 +9,7 @@
 namespace attune::rooms {
 
 struct RoomSettings {
-  std::int64_t grace_ms = 120'000;        // a session outlives its last partner by this
+  std::int64_t grace_ms = 120'000;        // a session outlives its last partner or clinician by this
   std::uint32_t max_frame_bytes = 64 * 1024;
   std::uint32_t batch_interval_ms = 500;  // what clients are told to use
   std::uint32_t max_batches_per_second = 50;

@@ -116,6 +116,16 @@ def http(method, url, body=None, key=ADMIN_KEY, raw=None):
         return status, text
 
 
+def stored_session(server, session_id, key=ADMIN_KEY, timeout=10):
+    """GET /v1/sessions/{id} until the summary is stored (writes are asynchronous)."""
+    deadline = time.time() + timeout
+    while True:
+        status, body = http("GET", f"{server.http}/v1/sessions/{session_id}", key=key)
+        if (status == 200 and "summary" in body) or time.time() > deadline:
+            return status, body
+        time.sleep(0.1)
+
+
 def create_room(server, **body):
     status, room = http("POST", server.http + "/v1/rooms", body or {"label": "test"})
     assert status == 201, (status, room)

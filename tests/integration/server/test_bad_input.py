@@ -9,7 +9,7 @@ import unittest
 
 import websockets
 
-from harness import (Client, Heart, Server, batch, create_room, http, now_ms, pb)
+from harness import (Client, Heart, Server, batch, create_room, http, now_ms, pb, stored_session)
 
 
 class Neighbour:
@@ -168,8 +168,10 @@ async def scenario(server):
     leave.leave.end_session = True
     await neighbour.a.send(leave)
     summary = (await neighbour.a.expect("summary")).summary
-    counts = {p.role: p.beats_received for p in summary.participants}
-    assert counts == {pb.ROLE_PARTNER_A: neighbour.ha.sent, pb.ROLE_PARTNER_B: neighbour.hb.sent}, counts
+    status, stored = stored_session(server, summary.session_id)
+    assert status == 200, stored
+    counts = {p["role"]: int(p["beats_received"]) for p in stored["summary"]["participants"]}
+    assert counts == {"ROLE_PARTNER_A": neighbour.ha.sent, "ROLE_PARTNER_B": neighbour.hb.sent}, counts
 
 
 class BadInput(unittest.TestCase):

@@ -6,7 +6,7 @@ read back over HTTP matches what was streamed."""
 import asyncio
 import unittest
 
-from harness import (ADMIN_KEY, Client, Heart, Server, batch, create_room, http, now_ms, pb, psql)
+from harness import (ADMIN_KEY, Client, Heart, Server, batch, create_room, http, now_ms, pb, psql, stored_session)
 
 DATA_SECONDS = 200  # more than the 2-minute calibration, so states and WCC publish
 
@@ -96,8 +96,14 @@ async def scenario(server):
     assert all(s.session_id == wa.session_id for s in summaries)
     for x in (a, b2, c):
         assert await x.expect_close() == 1000
-    s = summaries[0]
+    s = summaries[2]  # the clinician's: everyone's figures
     assert s.end_reason == "ended_by_partner_a"
+    # Partner A's copy: its own figures, only the time in each state of B, nothing of the clinician.
+    mine = {p.role: p for p in summaries[0].participants}
+    assert set(mine) == {pb.ROLE_PARTNER_A, pb.ROLE_PARTNER_B}
+    assert mine[pb.ROLE_PARTNER_A].beats_received == ha.sent
+    assert not mine[pb.ROLE_PARTNER_B].HasField("mean_hr_bpm") and mine[pb.ROLE_PARTNER_B].beats_received == 0
+    assert [(p.first, p.second) for p in summaries[0].pairs] == [(pb.ROLE_PARTNER_A, pb.ROLE_PARTNER_B)]
     assert s.algorithm_version
     counts = {p.role: p.beats_received for p in s.participants}
     assert counts[pb.ROLE_PARTNER_A] == ha.sent, (counts, ha.sent)
@@ -106,7 +112,7 @@ async def scenario(server):
     assert s.data_seconds >= DATA_SECONDS - 5
 
     # Read back over HTTP: the room key and the admin key may; another key may not.
-    status, stored = http("GET", f"{server.http}/v1/sessions/{wa.session_id}", key=room["room_key"])
+    status, stored = stored_session(server, wa.session_id, key=room["room_key"])
     assert status == 200, stored
     assert stored["status"] == "ended"
     assert stored["summary"]["session_id"] == wa.session_id

@@ -5,7 +5,7 @@ import re
 import subprocess
 import unittest
 
-from harness import ADMIN_KEY, Server, http, require_env
+from harness import ADMIN_KEY, Server, require_env, stored_session
 
 
 class Simulate(unittest.TestCase):
@@ -19,7 +19,7 @@ class Simulate(unittest.TestCase):
             match = re.search(r"^session_id=(\S+)$", out.stdout, re.M)
             self.assertIsNotNone(match, out.stdout[-2000:])
             self.assertIn("CALIBRATING", out.stdout.upper())
-            status, stored = http("GET", f"{server.http}/v1/sessions/{match.group(1)}")
+            status, stored = stored_session(server, match.group(1))
             self.assertEqual(status, 200, stored)
             summary = stored["summary"]
             self.assertGreaterEqual(summary["data_seconds"], 200)

@@ -17,7 +17,8 @@ class FakeMember final : public rooms::Member {
  public:
   explicit FakeMember(codec::FrameFormat format = codec::FrameFormat::Binary) : format_(format) {}
   codec::FrameFormat format() const override { return format_; }
-  void send(std::shared_ptr<const std::string> frame, bool) override {
+  void send(std::shared_ptr<const std::string> frame, codec::FrameFormat format, bool) override {
+    if (format != format_) throw std::runtime_error("room encoded in a format the member did not ask for");
     v1::ServerMessage m;
     bool ok = format_ == codec::FrameFormat::Binary ? m.ParseFromString(*frame) : codec::from_json(*frame, m);
     if (!ok) throw std::runtime_error("room sent an undecodable frame");

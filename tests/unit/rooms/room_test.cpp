@@ -278,3 +278,59 @@ TEST_CASE("observers watch but cannot stream or end the session") {
   CHECK(o->last(PC::kError)->error().code() == v1::ERROR_CODE_FORBIDDEN);
   CHECK(h.room.has_session());
 }
+
+TEST_CASE("each member's summary shows only what its role may see") {
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  auto o = h.join(rooms::SeatKind::Observer);
+  std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+  std::uint64_t seq = 1;
+  h.stream(*a, *b, c.get(), 150, ta, tb, tc, seq);
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(c.get(), leave);
+
+  const auto& sa = a->last(PC::kSummary)->summary();
+  const auto& sc = c->last(PC::kSummary)->summary();
+  const auto& so = o->last(PC::kSummary)->summary();
+  CHECK(sc.participants_size() == 3);
+  CHECK(sc.pairs_size() == 3);
+  for (const auto& p : sc.participants()) CHECK(p.has_mean_hr_bpm());
+  REQUIRE(sa.participants_size() == 2);
+  for (const auto& p : sa.participants()) {
+    CHECK(p.role() != v1::ROLE_CLINICIAN);
+    CHECK(p.has_mean_hr_bpm() == (p.role() == v1::ROLE_PARTNER_A));
+    CHECK(p.time_in_state().settled_s() + p.time_in_state().unknown_s() + p.time_in_state().activated_s() > 0);
+  }
+  CHECK(sa.pairs_size() == 1);
+  for (const auto& p : so.participants()) CHECK_FALSE(p.has_mean_hr_bpm());
+  // The store keeps the whole summary.
+  v1::SessionSummary stored;
+  REQUIRE(codec::from_json(h.store.summaries.at(0).summary_json, stored));
+  CHECK(stored.participants_size() == 3);
+  CHECK(h.store.summaries[0].end_reason == "ended_by_clinician");
+}
+
+TEST_CASE("ending a session when none is running is refused and closes nobody") {
+  Harness h;
+  auto c = h.join(rooms::SeatKind::Clinician);
+  auto o = h.join(rooms::SeatKind::Observer);
+  v1::ClientMessage leave;
+  leave.set_seq(4);
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(c.get(), leave);
+  REQUIRE(c->last(PC::kError));
+  CHECK(c->last(PC::kError)->error().code() == v1::ERROR_CODE_SESSION_ENDED);
+  CHECK(c->last(PC::kError)->error().in_reply_to() == 4);
+  CHECK_FALSE(c->closed);
+  CHECK_FALSE(o->closed);
+}
+
+TEST_CASE("names and labels are cut at a character boundary") {
+  CHECK(codec::utf8_prefix("abc", 10) == "abc");
+  CHECK(codec::utf8_prefix("h\xc3\xa9llo", 2) == "h");     // does not split the two-byte e-acute
+  CHECK(codec::utf8_prefix("h\xc3\xa9llo", 3) == "h\xc3\xa9");
+  CHECK(codec::utf8_prefix("\xe2\x9d\xa4x", 2).empty());  // a three-byte heart
+}
