@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "core/engine_config.hpp"
+#include "replay/replay_command.hpp"
 #include "sim/simulate_command.hpp"
 
 namespace {
@@ -20,6 +21,7 @@ Commands:
   serve      run the server (HTTP API + WebSocket)
   migrate    apply database migrations
   simulate   play a simulated couple (and clinician) against a running server
+  replay     recorded streams (CSV) through the synchrony core -> JSON Lines
   version    print the version and the algorithm version
 
 Run `attune <command> --help` for the flags of each command.
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return attune::app::run_serve(argc - 1, argv + 1);
   if (command == "migrate") return attune::app::run_migrate(argc - 1, argv + 1);
   if (command == "simulate") return attune::sim::run_simulate(argc - 1, argv + 1);
+  if (command == "replay") return attune::replay::run_replay(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::cout << "attune " << ATTUNE_VERSION << " (" << attune::core::kAlgorithmVersion << ")\n";
     return 0;
