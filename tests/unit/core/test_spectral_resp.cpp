@@ -1,0 +1,139 @@
+// Building blocks added in 0.2.0: time-domain HRV, Welch, Butterworth
+// design, respiration, beat classification, and the engine's new inputs.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <vector>
+
+#include "core/beat_classification.hpp"
+#include "core/hrv_time_domain.hpp"
+#include "core/respiration.hpp"
+#include "core/spectral.hpp"
+#include "core/synchrony_engine.hpp"
+#include "core_test_util.hpp"
+
+using namespace attune::core;
+using namespace attune::core::test;
+
+namespace {
+const double kPi = std::acos(-1.0);
+}
+
+TEST_CASE("SDNN uses ddof 1; pNN50 divides by the number of differences", "[hrv]") {
+  const std::vector<double> rr{800, 860, 790, 800, 900};
+  // mean 830; squares 900+900+1600+900+4900 = 9200; /4 = 2300
+  CHECK(*hrv_sdnn(rr) == Approx(std::sqrt(2300.0)).epsilon(1e-15));
+  // diffs 60, -70, 10, 100: 3 of 4 > 50 ms
+  CHECK(*hrv_pnn50(rr) == Approx(75.0).epsilon(1e-15));
+  CHECK_FALSE(hrv_sdnn({800}));
+  CHECK_FALSE(hrv_pnn50({800}));
+}
+
+TEST_CASE("Welch PSD of a sine peaks at its frequency and integrates to its power", "[spectral]") {
+  std::vector<double> x(480);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 10.0 * std::sin(2 * kPi * 0.1 * i / 4.0);
+  const auto psd = welch_psd(x, 4.0, 256, 128, 1024);
+  REQUIRE(psd);
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < psd->power.size(); ++k) if (psd->power[k] > psd->power[best]) best = k;
+  CHECK(psd->freq(best) == Approx(0.1).margin(1.0 / 256));
+  // Power of a sine of amplitude 10 is 50; the Hann leakage stays inside 0.04-0.15.
+  CHECK(band_power_trapezoid(*psd, 0.04, 0.15) == Approx(50.0).epsilon(0.02));
+  CHECK_FALSE(welch_psd(std::vector<double>(100, 1.0), 4.0, 256, 128, 1024));
+}
+
+TEST_CASE("Butterworth band-pass matches scipy.signal.butter(2, [0.05, 3], fs=25)", "[resp]") {
+  const auto sos = butterworth_bandpass(2, 0.05, 3.0, 25.0);
+  REQUIRE(sos);
+  REQUIRE(sos->size() == 2);
+  auto gain = [&](double f) {
+    const std::complex<double> z = std::exp(std::complex<double>(0, -2 * kPi * f / 25.0));
+    std::complex<double> h(1, 0);
+    for (const auto& q : *sos) h *= (q.b0 + q.b1 * z + q.b2 * z * z) / (1.0 + q.a1 * z + q.a2 * z * z);
+    return std::abs(h);
+  };
+  // |H| from scipy.signal.sosfreqz at 0.25 and 1 Hz.
+  CHECK(gain(0.25) == Approx(0.9998873984152975).epsilon(1e-12));
+  CHECK(gain(1.0) == Approx(0.9972067850951591).epsilon(1e-12));
+  // Denominators of scipy's sections (pairing aside).
+  const bool first_slow = std::fabs((*sos)[0].a1 + 1.001180675173544) < 1e-12;
+  const auto& slow = first_slow ? (*sos)[0] : (*sos)[1];
+  const auto& fast = first_slow ? (*sos)[1] : (*sos)[0];
+  CHECK(slow.a1 == Approx(-1.001180675173544).epsilon(1e-12));
+  CHECK(slow.a2 == Approx(0.3599418394747337).epsilon(1e-12));
+  CHECK(fast.a1 == Approx(-1.9822422643876543).epsilon(1e-12));
+  CHECK(fast.a2 == Approx(0.9824037452770975).epsilon(1e-12));
+  CHECK_FALSE(butterworth_bandpass(2, 0.05, 13.0, 25.0));
+}
+
+TEST_CASE("breath rate and I:E of an asymmetric breathing wave", "[resp]") {
+  // 12 breaths/min with inhale 2 s, exhale 3 s (I:E 2:3).
+  std::vector<double> s;
+  for (int i = 0; i < 750; ++i) {
+    const double t = std::fmod(i * 0.04, 5.0);
+    s.push_back(t < 2.0 ? -std::cos(kPi * t / 2.0) : std::cos(kPi * (t - 2.0) / 3.0));
+  }
+  const auto st = breath_cycle_stats(s, 0.04);
+  REQUIRE(st.rate_bpm);
+  CHECK(*st.rate_bpm == Approx(12.0).epsilon(1e-9));
+  REQUIRE(st.ie_ratio);
+  CHECK(*st.ie_ratio == Approx(2.0 / 3.0).epsilon(0.02));
+  CHECK_FALSE(breath_cycle_stats(std::vector<double>(750, 0.0), 0.04).rate_bpm);
+}
+
+TEST_CASE("Lipponen-Tarvainen flags a premature beat and its compensatory pause only", "[cleaning]") {
+  LipponenTarvainenClassifier c({});
+  std::vector<BeatClass> cls(200, BeatClass::Normal);
+  std::vector<bool> decided(200, false);
+  for (int i = 0; i < 200; ++i) {
+    double rr = 900 + 30 * std::sin(2 * kPi * i / 4.5);
+    if (i == 100) rr = 600;  // premature
+    if (i == 101) rr = 1200; // compensatory pause
+    c.add(rr, [&](std::uint64_t k, BeatClass b) {
+      cls[k] = b;
+      decided[k] = true;
+    });
+  }
+  CHECK(decided[196]);
+  CHECK_FALSE(decided[197]);  // needs three later beats
+  int flagged = 0;
+  for (int i = 0; i < 200; ++i) flagged += cls[i] != BeatClass::Normal ? 1 : 0;
+  CHECK(cls[100] != BeatClass::Normal);
+  CHECK(flagged <= 2);
+}
+
+TEST_CASE("respiration input: bad chunks are refused and nothing is NaN", "[engine][resp]") {
+  SynchronyEngine e;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> chunk(25);
+  CHECK(e.add_respiration(Seat::A, 0, 0.0, chunk.data(), chunk.size()) == 0);
+  CHECK(e.add_respiration(Seat::A, 0, nan, chunk.data(), chunk.size()) == 0);
+  CHECK(e.add_respiration(Seat::A, 0, 25.0, nullptr, 25) == 0);
+  CHECK(e.add_respiration(static_cast<Seat>(7), 0, 25.0, chunk.data(), 25) == 0);
+  for (int s = 0; s < 200; ++s) {
+    for (int i = 0; i < 25; ++i) chunk[i] = std::sin(2 * kPi * 0.25 * (s + i / 25.0));
+    if (s == 50) chunk[3] = nan;
+    if (s == 60) chunk[4] = inf;
+    const std::size_t want = (s == 50 || s == 60) ? 24 : 25;
+    CHECK(e.add_respiration(Seat::A, s * 1000, 25.0, chunk.data(), 25) == want);
+    CHECK(e.add_respiration(Seat::B, s * 1000, 25.0, chunk.data(), 25) == want);
+  }
+  CHECK(e.add_respiration(Seat::A, 1000, 25.0, chunk.data(), 25) == 0);  // backwards
+  for (const auto& b : alternating_beats(900, 20, 0, 200000)) e.add_beat(Seat::A, b);
+  for (const auto& b : alternating_beats(800, 25, 0, 200000)) e.add_beat(Seat::B, b);
+  bool rate = false;
+  for (const auto& s : collect(e, 200000)) {
+    CHECK(all_finite(s));
+    const auto& a = s.participants[0];
+    if (a.breath_rate_bpm) {
+      rate = true;
+      CHECK(*a.breath_rate_bpm == Approx(15.0).epsilon(0.02));
+    }
+    if (s.t_ms > 70000) CHECK(s.pairs[0].plv);
+    if (s.pairs[0].plv) CHECK(*s.pairs[0].plv == Approx(1.0).epsilon(1e-6));
+  }
+  CHECK(rate);
+}
