@@ -32,22 +32,45 @@ constexpr double kSlowBpm = 3.0;       // SD of the slow fluctuation
 constexpr double kDriftBpm = 2.5;      // SD of the drift
 constexpr double kBeatNoiseMs = 6.0;   // beat-to-beat noise at rest
 
+// The pacer (see BreathingDriver).
+constexpr double kLockCyclesPerS = 0.15;  // K: the strongest phase pull
+constexpr double kLockJitter = 0.004;     // cycles per step while entrained
+
+// Resonance: RSA amplitude gain 1 + 2 * smoothstep((10 - rate) / 4), so 1 at
+// 10/min and above, 3 at 6/min. Without it a person breathing at 6/min would
+// show a smaller RMSSD than at 13/min (the RSA swing is slower), which reads
+// as arousal; with it slow paced breathing raises RMSSD, as it does in life
+// (Lehrer, Vaschillo & Vaschillo 2000).
+double resonance_gain(double rate_bpm) {
+  const double x = std::clamp((10.0 - rate_bpm) / 4.0, 0.0, 1.0);
+  return 1.0 + 2.0 * x * x * (3.0 - 2.0 * x);
+}
+
+// The signed shortest difference a - b of two phases in cycles, in [-0.5, 0.5).
+double phase_diff(double a, double b) {
+  double d = a - b;
+  d -= std::floor(d + 0.5);
+  return d;
+}
+
 // One exact OU step for a process with unit stationary variance.
 double ou_step(double x, double tau_s, Rng& rng) {
   const double a = std::exp(-kDtS / tau_s);
   return a * x + std::sqrt(1.0 - a * a) * rng.normal();
 }
 
-enum Stream : std::uint64_t { kMainStream = 0, kSlowStream = 1 };
+enum Stream : std::uint64_t { kMainStream = 0, kSlowStream = 1, kPacerStream = 2 };
 
 }  // namespace
 
 struct CoupleModel::Person {
-  Person(Seat s, const PersonParams& pp, std::uint64_t seed)
+  Person(Seat s, const PersonParams& pp, const BreathingDriver& bd, std::uint64_t seed)
       : seat(s),
         p(pp),
+        driver(bd),
         rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kMainStream)),
-        slow_rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kSlowStream)) {
+        slow_rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kSlowStream)),
+        pacer_rng(derive_seed(seed, static_cast<std::uint64_t>(s) * 8 + kPacerStream)) {
     phase = rng.uniform();
     breath_dev = rng.normal();
     drift = 0.5 * rng.normal();
@@ -57,10 +80,14 @@ struct CoupleModel::Person {
 
   Seat seat;
   PersonParams p;
+  BreathingDriver driver;
   Rng rng;       // breathing, drift, beat noise, ectopics, dropouts
   Rng slow_rng;  // the slow HR fluctuation alone: the leader's is pre-run
                  // for the lag, which must not shift the other draws
+  Rng pacer_rng; // the jitter of paced breathing alone: following the pacer
+                 // changes nothing else
   double phase = 0.0;       // breathing phase, cycles
+  double breath_rate = 0.0; // breaths/min, the current step's
   double breath_dev = 0.0;  // breathing-rate wander, unit variance
   double drift = 0.0;
   double wander = 0.0;
@@ -84,7 +111,7 @@ struct CoupleModel::Person {
   // Decides the interval that starts at the beat just emitted.
   void schedule_next_beat(double ectopic_p) {
     double rr = 60000.0 / hr_bpm();
-    rr -= p.rsa_ms * (1.0 - kActRsaCut * activation) * std::sin(kTwoPi * phase);
+    rr -= p.rsa_ms * resonance_gain(breath_rate) * (1.0 - kActRsaCut * activation) * std::sin(kTwoPi * phase);
     rr += kBeatNoiseMs * (1.0 - kActNoiseCut * activation) * rng.normal();
     rr = std::max(320.0, std::round(rr));
     BeatTruth truth = BeatTruth::Normal;
@@ -112,7 +139,10 @@ CoupleModel::CoupleModel(ModelParams params) : params_(std::move(params)), grid_
   const int n = params_.clinician ? 3 : 2;
   for (int i = 0; i < n; ++i) {
     const Seat s = static_cast<Seat>(i);
-    people_.push_back(std::make_unique<Person>(s, params_.people[i], params_.seed));
+    if (!(params_.breathing[i].entrainment >= 0.0 && params_.breathing[i].entrainment <= 1.0))
+      throw std::invalid_argument("entrainment must be within 0..1");
+    people_.push_back(std::make_unique<Person>(s, params_.people[i], params_.breathing[i], params_.seed));
+    people_.back()->breath_rate = params_.people[i].breaths_per_min;
   }
   // Pre-run the leader's slow fluctuation so that the follower has a past
   // to follow from the first step.
@@ -146,6 +176,25 @@ const SeatStats& CoupleModel::stats(Seat s) const {
 
 double CoupleModel::activation(Seat s) const {
   return people_.at(static_cast<std::size_t>(s))->activation;
+}
+
+double CoupleModel::breath_phase(Seat s) const { return people_.at(static_cast<std::size_t>(s))->phase; }
+
+double CoupleModel::breath_rate_bpm(Seat s) const {
+  return people_.at(static_cast<std::size_t>(s))->breath_rate;
+}
+
+void CoupleModel::set_pacer(Seat s, const PacerSchedule& pacer) {
+  people_.at(static_cast<std::size_t>(s))->driver.pacer = pacer;
+}
+
+void CoupleModel::set_entrainment(Seat s, double entrainment) {
+  if (!(entrainment >= 0.0 && entrainment <= 1.0)) throw std::invalid_argument("entrainment must be within 0..1");
+  people_.at(static_cast<std::size_t>(s))->driver.entrainment = entrainment;
+}
+
+const BreathingDriver& CoupleModel::breathing(Seat s) const {
+  return people_.at(static_cast<std::size_t>(s))->driver;
 }
 
 double CoupleModel::episode_target(Seat s, double t_s) const {
@@ -194,9 +243,25 @@ void CoupleModel::step(Sink& sink) {
 
   for (auto& pp : people_) {
     Person& p = *pp;
-    const double rate = std::clamp(p.p.breaths_per_min + 1.0 * p.breath_dev +
-                                       kActBreathPerMin * p.activation, 6.0, 30.0);
-    p.phase += rate / 60.0 * kDtS;
+    const double own_rate = std::clamp(p.p.breaths_per_min + 1.0 * p.breath_dev +
+                                           kActBreathPerMin * p.activation, 6.0, 30.0);
+    const double jitter = p.pacer_rng.normal();  // drawn every step: the stream stays aligned
+    const PacerSchedule& pacer = p.driver.pacer;
+    const double e = p.driver.entrainment;
+    if (pacer.valid() && e > 0.0) {
+      // Both target phases under the current schedule: a retune (new epoch
+      // or pattern) shows up as a phase error to close, not as a jump.
+      const double target_prev = pacer.breath_phase_at(pacer.phase_at_ms(t - kStepMs));
+      const double target = pacer.breath_phase_at(pacer.phase_at_ms(t));
+      const double advance = phase_diff(target, target_prev);
+      const double error = phase_diff(target, p.phase);
+      p.phase += (1.0 - e) * own_rate / 60.0 * kDtS + e * advance +
+                 e * kLockCyclesPerS * std::sin(kTwoPi * error) * kDtS + e * kLockJitter * jitter;
+      p.breath_rate = (1.0 - e) * own_rate + e * pacer.rate_bpm();
+    } else {
+      p.phase += own_rate / 60.0 * kDtS;
+      p.breath_rate = own_rate;
+    }
     p.phase -= std::floor(p.phase);
     const double resp = (1.0 - 0.3 * p.activation) * std::sin(kTwoPi * p.phase) +
                         0.15 * p.wander + 0.02 * p.rng.normal();

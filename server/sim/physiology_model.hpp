@@ -19,7 +19,13 @@
 //  - ectopics: a premature beat (55-70 % of RR) then a compensatory one
 //    (the two add up to two normal RRs);
 //  - dropouts: a few seconds in which beats happen but are not reported
-//    (the respiration sensor keeps going).
+//    (the respiration sensor keeps going);
+//  - the pacer: each person has a BreathingDriver. While their pacer
+//    schedule runs, their breathing is pulled toward it with the driver's
+//    entrainment strength (1: phase-locked within a few breaths; 0: ignores
+//    it). RSA follows the actual breath, and slow breathing (below 10/min)
+//    raises the RSA amplitude (resonance, up to 3x at 6/min), so the heart
+//    follows the pacer too.
 #pragma once
 
 #include <array>
@@ -28,6 +34,7 @@
 #include <memory>
 #include <vector>
 
+#include "sim/pacer_schedule.hpp"
 #include "sim/scenario.hpp"
 
 namespace attune::sim {
@@ -39,6 +46,19 @@ struct PersonParams {
   double hr_bpm = 70.0;          // resting heart rate
   double breaths_per_min = 14.0; // resting breathing rate
   double rsa_ms = 35.0;          // RSA amplitude at rest (RR swing is twice this)
+};
+
+// How a person breathes: freely (entrainment 0 or no running pacer), or
+// pulled toward the pacer. With entrainment e the breathing phase advances by
+//   (1 - e) * own rate + e * (the pacer's advance) + e * K * sin(2 pi (target - phase))
+// per step (K = 0.15 cycles/s), where target is the breath phase of someone
+// following the pacer exactly (PacerSchedule::breath_phase_at): e = 1 locks
+// within a few breaths and then keeps a small jitter (about 5 degrees); 0.5
+// pulls the rate halfway and locks only when the person's own rate is near
+// the pacer's. The schedule's epoch is in model (data) time.
+struct BreathingDriver {
+  double entrainment = 1.0;  // 0..1; only matters while the pacer runs
+  PacerSchedule pacer;       // not running by default: free breathing
 };
 
 struct ModelParams {
@@ -57,6 +77,7 @@ struct ModelParams {
       {74.0, 15.0, 32.0},   // B
       {64.0, 12.0, 40.0},   // clinician: calmer
   }};
+  std::array<BreathingDriver, kSeatCount> breathing{};  // A, B, clinician
 };
 
 // What a beat really was (known to the model only; the wire never carries it).
@@ -102,6 +123,18 @@ class CoupleModel {
 
   // The model's activation (0..1) for a seat at the current grid time.
   double activation(Seat s) const;
+
+  // Breathing: the current phase (cycles, the waveform is sin(2 pi phase))
+  // and rate (breaths/min) of a seat.
+  double breath_phase(Seat s) const;
+  double breath_rate_bpm(Seat s) const;
+
+  // Changes a seat's pacer schedule or entrainment from the next grid step
+  // on (the command does this whenever the server's PacerState or the
+  // seat's clock offset changes).
+  void set_pacer(Seat s, const PacerSchedule& pacer);
+  void set_entrainment(Seat s, double entrainment);
+  const BreathingDriver& breathing(Seat s) const;
 
  private:
   struct Person;
