@@ -19,10 +19,16 @@ std::string num(double v) {
 
 std::optional<ValidationError> check_time(std::int64_t t_ms, std::int64_t now_ms,
                                           const ValidationLimits& limits, const char* what) {
-  if (t_ms < now_ms - limits.max_past_ms || t_ms > now_ms + limits.max_future_ms)
+  // Differences in uint64: exact for any two int64 values, so neither a
+  // client's INT64_MIN/MAX timestamp nor the window arithmetic can overflow.
+  const bool past = t_ms < now_ms;
+  const std::uint64_t distance = past ? static_cast<std::uint64_t>(now_ms) - static_cast<std::uint64_t>(t_ms)
+                                      : static_cast<std::uint64_t>(t_ms) - static_cast<std::uint64_t>(now_ms);
+  const std::uint64_t allowed = static_cast<std::uint64_t>(past ? limits.max_past_ms : limits.max_future_ms);
+  if (distance > allowed)
     return error(v1::ERROR_CODE_BAD_TIMESTAMP,
                  std::string("A ") + what + " timestamp is too far from the server's time (" +
-                     std::to_string((t_ms - now_ms) / 1000) +
+                     (past ? "-" : "") + std::to_string(distance / 1000) +
                      " s away; allowed: 12 h in the past to 2 min ahead). Check the device clock.");
   return std::nullopt;
 }
