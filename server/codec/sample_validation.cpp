@@ -129,6 +129,20 @@ std::optional<ValidationError> validate_batch(const v1::SampleBatch& batch, std:
   return std::nullopt;
 }
 
+v1::SampleBatch shifted(const v1::SampleBatch& batch, std::int64_t delta_ms) {
+  v1::SampleBatch out = batch;
+  if (delta_ms == 0) return out;
+  auto move = [delta_ms](std::int64_t t) {
+    std::int64_t r;
+    if (__builtin_add_overflow(t, delta_ms, &r)) return delta_ms > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+  };
+  for (auto& b : *out.mutable_beats()) b.set_t_ms(move(b.t_ms()));
+  for (auto& s : *out.mutable_scalars()) s.set_t_ms(move(s.t_ms()));
+  for (auto& w : *out.mutable_waveforms()) w.set_t0_ms(move(w.t0_ms()));
+  return out;
+}
+
 std::optional<ValidationError> StreamCursor::check(const v1::SampleBatch& batch) const {
   if (batch.beats_size() > 0 && batch.beats(0).t_ms() <= last_beat_ms)
     return error(v1::ERROR_CODE_TIMESTAMP_BACKWARDS,

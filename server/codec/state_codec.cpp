@@ -91,8 +91,13 @@ v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const Roo
     const auto& p = snapshot.participants[i];
     bool present = p.streaming || context.connected[i];
     if (!present || !sees_seat(view, seat)) continue;
+    auto& participant = *out.add_participants();
     fill_participant(p, seat, sees_raw(view, seat, context.share_metrics_with_partners), context.connected[i],
-                     *out.add_participants());
+                     participant);
+    if (view == View::Clinician && context.clock[i]) {
+      participant.set_clock_offset_ms(context.clock[i]->offset_ms);
+      participant.set_clock_uncertainty_ms(context.clock[i]->uncertainty_ms);
+    }
   }
   for (const auto& pair : snapshot.pairs) {
     bool involves_clinician = pair.first == core::Seat::Clinician || pair.second == core::Seat::Clinician;

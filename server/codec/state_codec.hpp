@@ -18,10 +18,16 @@ v1::Role role_of(core::Seat seat);
 v1::RegulationState to_proto(core::RegulationState state);
 v1::SharedState to_proto(core::SharedState state);
 
+struct ClockView {
+  double offset_ms = 0;
+  double uncertainty_ms = 0;
+};
+
 struct RoomStateContext {
   std::string session_id;
   std::array<bool, core::kSeatCount> connected{};  // seat has a live connection
   bool share_metrics_with_partners = false;       // consent setting of the room
+  std::array<std::optional<ClockView>, core::kSeatCount> clock{};  // shown to the clinician
 };
 
 // Partners see the shared state, each partner's regulation state, their own

@@ -1,5 +1,7 @@
 #include "net/websocket_session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -33,6 +35,7 @@ WebSocketSession::WebSocketSession(ServerContext& context, asio::ip::tcp::socket
     : context_(context),
       ws_(std::move(socket)),
       hello_timer_(ws_.get_executor()),
+      clock_timer_(ws_.get_executor()),
       tokens_(2.0 * context.rooms.settings().max_batches_per_second),
       refilled_at_(std::chrono::steady_clock::now()) {
   context_.metrics.websocket_connections.fetch_add(1);
@@ -78,6 +81,7 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
     // closes with 1009 "too big" itself).
     return gone();
   }
+  read_at_us_ = context_.clock.now_us();
   context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
   auto frame_format = ws_.got_text() ? codec::FrameFormat::Json : codec::FrameFormat::Binary;
@@ -126,6 +130,10 @@ void WebSocketSession::handle_frame(std::string_view payload, codec::FrameFormat
   }
   if (phase_ == Phase::Joined) {
     if (!room_) return;
+    if (message.payload_case() == v1::ClientMessage::kClockReply) {
+      on_clock_reply(message.clock_reply(), read_at_us_);
+      return;
+    }
     auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
     room_->post([self = shared_from_this(), shared](rooms::Room* room) {
       if (room) room->receive(self.get(), *shared);
@@ -192,6 +200,81 @@ void WebSocketSession::finish_join(std::shared_ptr<rooms::LiveRoom> room) {
     return;
   }
   read();
+  start_clock_burst();
+}
+
+// ------------------------------------------------------------------ clock alignment
+
+namespace {
+constexpr int kProbesPerBurst = 6;
+constexpr auto kProbeSpacing = std::chrono::milliseconds(40);
+constexpr auto kBurstWait = std::chrono::milliseconds(500);  // for the last answers
+// The first bursts come quickly so data and pacer are aligned within seconds;
+// after that a refresh every ten seconds follows any drift.
+constexpr int kQuickBursts = 3;
+constexpr auto kQuickInterval = std::chrono::seconds(2);
+constexpr auto kRefreshInterval = std::chrono::seconds(10);
+constexpr std::size_t kMaxOutstanding = 32;
+}  // namespace
+
+void WebSocketSession::start_clock_burst() {
+  if (gone_ || closing_) return;
+  clock_.begin_burst();
+  probes_left_ = kProbesPerBurst;
+  send_clock_probe();
+}
+
+void WebSocketSession::send_clock_probe() {
+  if (gone_ || closing_) return;
+  v1::ServerMessage m;
+  const auto t0 = context_.clock.now_us();
+  m.set_server_time_us(t0);
+  m.mutable_clock_probe()->set_t0_us(t0);
+  if (probes_outstanding_.size() >= kMaxOutstanding) probes_outstanding_.erase(probes_outstanding_.begin());
+  probes_outstanding_.push_back(t0);
+  send_direct(m);
+  const bool more = --probes_left_ > 0;
+  clock_timer_.expires_after(more ? std::chrono::duration_cast<std::chrono::milliseconds>(kProbeSpacing) : kBurstWait);
+  clock_timer_.async_wait([self = shared_from_this(), more](beast::error_code ec) {
+    if (ec) return;
+    if (more) self->send_clock_probe();
+    else self->finish_clock_burst();
+  });
+}
+
+void WebSocketSession::on_clock_reply(const v1::ClockReply& reply, std::int64_t arrival_us) {
+  auto it = std::find(probes_outstanding_.begin(), probes_outstanding_.end(), reply.t0_us());
+  if (it == probes_outstanding_.end()) return;  // not a probe of ours, or answered twice: ignore
+  probes_outstanding_.erase(it);
+  clock_.add(reply.t0_us(), reply.t1_us(), reply.t2_us(), arrival_us);
+}
+
+void WebSocketSession::finish_clock_burst() {
+  if (gone_ || closing_) return;
+  ++bursts_done_;
+  if (auto estimate = clock_.end_burst()) {
+    v1::ServerMessage m;
+    m.set_server_time_us(context_.clock.now_us());
+    m.mutable_clock_offset()->set_offset_us(estimate->offset_us);
+    m.mutable_clock_offset()->set_uncertainty_us(estimate->uncertainty_us);
+    send_direct(m);
+    if (room_) {
+      room_->post([self = shared_from_this(), e = *estimate](rooms::Room* room) {
+        if (room) room->set_clock(self.get(), e.offset_us, e.uncertainty_us);
+      });
+    }
+  }
+  clock_timer_.expires_after(bursts_done_ < kQuickBursts ? kQuickInterval : kRefreshInterval);
+  clock_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->start_clock_burst();
+  });
+}
+
+void WebSocketSession::send_direct(const v1::ServerMessage& message) {
+  const auto format = this->format();
+  context_.metrics.message_out();
+  enqueue({std::make_shared<const std::string>(codec::encode_server(message, format)),
+           format == codec::FrameFormat::Binary, false, CloseCode::Normal, {}});
 }
 
 void WebSocketSession::reply_error(v1::ErrorCode code, const std::string& text, std::uint64_t seq) {
@@ -201,9 +284,7 @@ void WebSocketSession::reply_error(v1::ErrorCode code, const std::string& text, 
   m.mutable_error()->set_message(text);
   m.mutable_error()->set_in_reply_to(seq);
   context_.metrics.error_sent(code);
-  context_.metrics.message_out();
-  enqueue({std::make_shared<const std::string>(codec::encode_server(m, format())),
-           format() == codec::FrameFormat::Binary, false, CloseCode::Normal, {}});
+  send_direct(m);
 }
 
 // ------------------------------------------------------------------ writing
@@ -291,6 +372,7 @@ void WebSocketSession::gone() {
   if (gone_) return;
   gone_ = true;
   hello_timer_.cancel();
+  clock_timer_.cancel();
   if (room_) room_->post([self = shared_from_this()](rooms::Room* room) { if (room) room->disconnected(self.get()); });
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "net/clock_sync.hpp"
 #include "net/server_context.hpp"
 #include "rooms/member.hpp"
 
@@ -52,6 +53,12 @@ class WebSocketSession : public rooms::Member, public std::enable_shared_from_th
   void write_next();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void gone();
+  // Clock alignment: bursts of probes, the answers, the estimate to room and client.
+  void start_clock_burst();
+  void send_clock_probe();
+  void finish_clock_burst();
+  void on_clock_reply(const v1::ClockReply& reply, std::int64_t arrival_us);
+  void send_direct(const v1::ServerMessage& message);
 
   ServerContext& context_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
@@ -64,6 +71,13 @@ class WebSocketSession : public rooms::Member, public std::enable_shared_from_th
   Phase phase_ = Phase::AwaitingHello;
   std::atomic<int> format_{static_cast<int>(codec::FrameFormat::Binary)};
   std::shared_ptr<rooms::LiveRoom> room_;
+  std::int64_t read_at_us_ = 0;  // arrival time of the frame being handled
+
+  boost::asio::steady_timer clock_timer_;
+  ClockEstimator clock_;
+  std::vector<std::int64_t> probes_outstanding_;
+  int probes_left_ = 0;
+  int bursts_done_ = 0;
 
   // Token bucket for incoming messages (refilled at the advertised rate).
   double tokens_;

@@ -139,7 +139,10 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
   if (seat.member) seat.member->close(CloseCode::Replaced, "This seat continued on another connection.");
   // A fresh join numbers its batches from 1 again; a resume keeps the count so
   // that batches resent after a drop are recognised and ignored.
-  if (!resuming) seat.last_applied_seq = 0;
+  if (!resuming) {
+    seat.last_applied_seq = 0;
+    seat.clock_offset_us.reset();  // another device may be behind a fresh join
+  }
   seat.member = member;
   seat.client_name = codec::utf8_prefix(hello.client_name(), 64);
   seat.ever_joined = true;
@@ -154,7 +157,10 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
 
 void Room::start_session() {
   session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0});
-  for (auto& seat : seats_) seat.cursor = {};
+  for (auto& seat : seats_) {
+    seat.cursor = {};
+    seat.last_beat_server_ms = codec::StreamCursor::kNone;
+  }
   store_.session_started({session_->id, identity_.room_id, session_->started_at_ms});
   counters_.session_started();
 }
@@ -163,7 +169,7 @@ void Room::welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& r
   auto m = envelope();
   auto* w = m.mutable_welcome();
   w->set_participant_id(identity_.room_id + "/" + seat_label(kind) +
-                        (kind == SeatKind::Observer ? std::to_string(observers_.size()) : ""));
+                        (kind == SeatKind::Observer ? std::to_string(++observers_joined_) : ""));
   w->set_role(role_of(kind));
   w->set_room_id(identity_.room_id);
   w->set_session_id(session_id());
@@ -221,29 +227,35 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
   const auto seq = message.seq();
   if (seq != 0 && seq <= seat.last_applied_seq) return;  // a resend: already applied
   if (!session_) return;  // a clinician streaming before any partner: nothing to attach it to
-  const auto& batch = message.samples();
+  const auto& raw = message.samples();
+  // Order is checked on the client's own clock (monotonic for the device);
+  // distance from now and everything the engine sees use the server's clock.
+  const std::int64_t offset_ms = seat.clock_offset_us ? (*seat.clock_offset_us + 500) / 1000 : 0;
+  v1::SampleBatch batch = codec::shifted(raw, -offset_ms);
   auto problem = codec::validate_batch(batch, clock_.now_ms(), settings_.validation);
-  if (!problem) problem = seat.cursor.check(batch);
+  if (!problem) problem = seat.cursor.check(raw);
   if (problem) {
     send_error(*seat.member, problem->code, problem->message, seq);
     return;
   }
   auto core = core_seat(kind);
-  for (const auto& b : batch.beats())
+  for (const auto& b : batch.beats()) {
     session_->engine.add_beat(core, core::Beat{b.t_ms(), b.rr_ms(), b.flags()});
-  seat.cursor.advance(batch);
+    seat.last_beat_server_ms = std::max(seat.last_beat_server_ms, b.t_ms());
+  }
+  seat.cursor.advance(raw);
   if (seq != 0) seat.last_applied_seq = seq;
 
   // Data time moves with the slowest seat that is still streaming, so that a
   // second is computed once both partners' beats for it have arrived; a seat
   // silent for longer than the gap limit no longer holds time back.
   std::int64_t latest = codec::StreamCursor::kNone;
-  for (const auto& s : seats_) latest = std::max(latest, s.cursor.last_beat_ms);
+  for (const auto& s : seats_) latest = std::max(latest, s.last_beat_server_ms);
   std::int64_t data_time = latest;
   for (const auto& s : seats_)
-    if (s.cursor.last_beat_ms != codec::StreamCursor::kNone &&
-        s.cursor.last_beat_ms >= latest - settings_.engine.max_gap_ms)
-      data_time = std::min(data_time, s.cursor.last_beat_ms);
+    if (s.last_beat_server_ms != codec::StreamCursor::kNone &&
+        s.last_beat_server_ms >= latest - settings_.engine.max_gap_ms)
+      data_time = std::min(data_time, s.last_beat_server_ms);
   if (data_time != codec::StreamCursor::kNone && data_time > session_->data_time_ms) {
     session_->data_time_ms = data_time;
     session_->engine.advance_to(data_time);
@@ -275,6 +287,13 @@ void Room::leave(Member* member, SeatKind kind, bool is_observer, const v1::Leav
   member->close(CloseCode::Normal, "Left the room.");
   disconnected(member);
   if (!is_observer) seats_[static_cast<std::size_t>(kind)].resume_hash.clear();  // left on purpose
+}
+
+void Room::set_clock(Member* member, std::int64_t offset_us, std::int64_t uncertainty_us) {
+  if (Seat* seat = seat_of(member)) {
+    seat->clock_offset_us = offset_us;
+    seat->clock_uncertainty_us = uncertainty_us;
+  }
 }
 
 void Room::disconnected(Member* member) {
@@ -340,7 +359,11 @@ void Room::publish_state() {
   codec::RoomStateContext context;
   context.session_id = session_->id;
   context.share_metrics_with_partners = identity_.share_metrics_with_partners;
-  for (std::size_t i = 0; i < seats_.size(); ++i) context.connected[i] = seats_[i].member != nullptr;
+  for (std::size_t i = 0; i < seats_.size(); ++i) {
+    context.connected[i] = seats_[i].member != nullptr;
+    if (seats_[i].clock_offset_us)
+      context.clock[i] = codec::ClockView{*seats_[i].clock_offset_us / 1000.0, seats_[i].clock_uncertainty_us / 1000.0};
+  }
   broadcast(
       [&](codec::View view, v1::ServerMessage& m) {
         *m.mutable_room_state() = codec::to_room_state(snapshot, view, context);

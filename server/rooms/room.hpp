@@ -45,6 +45,9 @@ class Room {
   void receive(Member* member, const v1::ClientMessage& message);
   // The member's connection is gone (any reason).
   void disconnected(Member* member);
+  // The connection's clock estimate (client = server + offset). Incoming
+  // timestamps are converted with it; the raw ones stay what the client sent.
+  void set_clock(Member* member, std::int64_t offset_us, std::int64_t uncertainty_us);
   // Once a second of wall time: publish the state, end sessions whose grace ran out.
   void tick();
   // Ends the live session (if any) with this reason and closes every member.
@@ -62,7 +65,10 @@ class Room {
     std::string client_name;
     std::string resume_hash;            // sha256 of the seat's resume token
     std::uint64_t last_applied_seq = 0; // SampleBatch seqs at or below are resends
-    codec::StreamCursor cursor;         // per stream: data time reached
+    codec::StreamCursor cursor;         // per stream: time reached, on the client's clock
+    std::int64_t last_beat_server_ms = codec::StreamCursor::kNone;  // the same, on the server's clock
+    std::optional<std::int64_t> clock_offset_us;  // client = server + offset
+    std::int64_t clock_uncertainty_us = 0;
     bool ever_joined = false;
   };
   struct Session {
@@ -105,6 +111,7 @@ class Room {
   std::optional<Session> session_;
   std::optional<std::int64_t> everyone_gone_since_ms_;
   std::uint64_t next_seq_ = 1;
+  std::uint64_t observers_joined_ = 0;  // numbers observer ids, never reused
 };
 
 }  // namespace attune::rooms

@@ -10,6 +10,7 @@ import asyncio
 import json
 import math
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -147,6 +148,13 @@ class Client:
         self.close_code = None
         self.reader = None
         self.welcome = None
+        # Clock probes are answered like a phone would: this client's clock
+        # reads true time + clock_skew_us, and each reply meets a random extra
+        # delay of up to reply_jitter_ms on its way back.
+        self.answer_clock = True
+        self.clock_skew_us = 0
+        self.reply_jitter_ms = 0.0
+        self.rng = random.Random(len(token))
 
     async def connect(self):
         self.ws = await websockets.connect(self.server.ws_url, max_size=None, ping_interval=None)
@@ -165,12 +173,30 @@ class Client:
                     json_format.Parse(data, m, ignore_unknown_fields=True)
                     m_fmt = "json"
                 self.frame_types.add(m_fmt)
+                if self.answer_clock and m.WhichOneof("payload") == "clock_probe":
+                    asyncio.ensure_future(self._answer_probe(m.clock_probe.t0_us))
                 self.inbox.append(m)
                 self.queue.put_nowait(m)
         except websockets.ConnectionClosed:
             pass
         self.close_code = self.ws.close_code
         self.queue.put_nowait(None)
+
+    def local_us(self):
+        return int(time.time() * 1e6) + self.clock_skew_us
+
+    async def _answer_probe(self, t0_us):
+        t1 = self.local_us()
+        reply = pb.ClientMessage(seq=0)
+        reply.clock_reply.t0_us = t0_us
+        reply.clock_reply.t1_us = t1
+        reply.clock_reply.t2_us = self.local_us()
+        if self.reply_jitter_ms:
+            await asyncio.sleep(self.rng.uniform(0, self.reply_jitter_ms) / 1000.0)
+        try:
+            await self.send(reply)
+        except websockets.ConnectionClosed:
+            pass
 
     async def send(self, msg):
         if self.fmt == "binary":

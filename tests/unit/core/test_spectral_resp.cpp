@@ -21,7 +21,7 @@ namespace {
 const double kPi = std::acos(-1.0);
 }
 
-TEST_CASE("SDNN uses ddof 1; pNN50 divides by the number of differences", "[hrv]") {
+TEST_CASE("SDNN uses ddof 1 and pNN50 divides by the number of differences", "[hrv]") {
   const std::vector<double> rr{800, 860, 790, 800, 900};
   // mean 830; squares 900+900+1600+900+4900 = 9200; /4 = 2300
   CHECK(*hrv_sdnn(rr) == Approx(std::sqrt(2300.0)).epsilon(1e-15));

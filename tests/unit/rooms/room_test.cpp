@@ -75,7 +75,7 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("the first partner starts a session; a clinician alone does not") {
+TEST_CASE("the first partner starts a session but a clinician alone does not") {
   Harness h;
   auto c = h.join(rooms::SeatKind::Clinician);
   REQUIRE(c->last(PC::kWelcome));
@@ -93,7 +93,7 @@ TEST_CASE("the first partner starts a session; a clinician alone does not") {
   CHECK(c->count(PC::kPresence) >= 1);
 }
 
-TEST_CASE("a taken seat is refused; the resume token moves the seat to a new connection") {
+TEST_CASE("a taken seat is refused and the resume token moves the seat to a new connection") {
   Harness h;
   auto a1 = h.join(rooms::SeatKind::PartnerA);
   auto token = a1->last(PC::kWelcome)->welcome().resume_token();
@@ -111,7 +111,7 @@ TEST_CASE("a taken seat is refused; the resume token moves the seat to a new con
   CHECK(h.store.started.size() == 1);  // same session
 }
 
-TEST_CASE("partners see states and their own metrics; the clinician sees everything") {
+TEST_CASE("partners see states and their own metrics while the clinician sees everything") {
   Harness h;
   auto a = h.join(rooms::SeatKind::PartnerA);
   auto b = h.join(rooms::SeatKind::PartnerB);
