@@ -1,5 +1,9 @@
 // Collects what the model emits into one SampleBatch per seat per send
 // interval (beats plus one RESPIRATION waveform chunk at 25 Hz).
+//
+// The model runs on true (data) time; each seat stamps on its own clock,
+// which reads true time + its clock offset (--clock-offset-ms), so beat
+// times and waveform t0 are shifted by the seat's offset, in whole ms.
 #pragma once
 
 #include <array>
@@ -20,6 +24,11 @@ class BatchBuilder : public Sink {
   // emptied. A seat with nothing gives an empty batch.
   attune::v1::SampleBatch take(Seat seat);
 
+  // The seat's clock reads true time + offset_ms (rounded to whole ms here:
+  // the wire's data times are whole ms).
+  void set_clock_offset_ms(Seat seat, double offset_ms);
+  std::int64_t clock_offset_ms(Seat seat) const { return offset_ms_[static_cast<int>(seat)]; }
+
  private:
   struct Pending {
     std::vector<SimBeat> beats;
@@ -27,6 +36,7 @@ class BatchBuilder : public Sink {
     std::vector<double> resp;
   };
   std::array<Pending, kSeatCount> pending_;
+  std::array<std::int64_t, kSeatCount> offset_ms_{};
 };
 
 // The streams each seat declares in its Hello.

@@ -1,5 +1,6 @@
 #include "sim/report_format.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -91,9 +92,73 @@ std::string room_state_text(const v1::RoomState& rs, std::int64_t start_ms) {
   return out.str();
 }
 
-std::string room_state_json(const v1::RoomState& rs, std::int64_t start_ms) {
+std::string room_state_json(const v1::RoomState& rs, std::int64_t start_ms, const std::string& extra_fields) {
   return "{\"type\":\"room_state\",\"data_clock\":" + quoted(data_clock(rs.data_time_ms(), start_ms)) +
-         ",\"room_state\":" + to_json_line(rs) + "}";
+         ",\"room_state\":" + to_json_line(rs) + extra_fields + "}";
+}
+
+std::string pacer_bar(const PacerView& p) {
+  constexpr int kCells = 8;
+  const char* label = "in";
+  switch (p.schedule.part_at(p.phase)) {
+    case PacerPart::Inhale: label = "in"; break;
+    case PacerPart::HoldIn: label = "hold"; break;
+    case PacerPart::Exhale: label = "out"; break;
+    case PacerPart::HoldOut: label = "hold"; break;
+  }
+  const int filled = static_cast<int>(std::lround(p.schedule.fill_at(p.phase) * kCells));
+  return std::string("[") + label + ' ' + std::string(static_cast<std::size_t>(filled), '=') +
+         std::string(static_cast<std::size_t>(kCells - filled), ' ') + "]";
+}
+
+std::string status_suffix_text(const StatusExtras& x) {
+  std::ostringstream out;
+  out << " | pacer ";
+  if (!x.pacer.known || !x.pacer.running)
+    out << "off";
+  else
+    out << fixed(x.pacer.rate_bpm, 1) << "/min " << pacer_bar(x.pacer);
+  out << " | prompts " << x.prompts_total;
+  if (!x.clocks.empty()) {
+    out << " | clock";
+    for (const ClockView& c : x.clocks)
+      out << ' ' << seat_name(c.seat) << ' ' << fixed(c.offset_ms, 1, true) << " (+-" << fixed(c.uncertainty_ms, 1)
+          << ")";
+    out << " ms";
+  }
+  return out.str();
+}
+
+std::string status_fields_json(const StatusExtras& x) {
+  std::ostringstream out;
+  out << ",\"pacer\":{\"running\":" << (x.pacer.known && x.pacer.running ? "true" : "false") << ",\"rate_bpm\":";
+  if (x.pacer.known && x.pacer.running)
+    out << fixed(x.pacer.rate_bpm, 3) << ",\"phase\":" << fixed(x.pacer.phase, 4);
+  else
+    out << "null,\"phase\":null";
+  out << "},\"prompts\":[";
+  for (std::size_t i = 0; i < x.new_prompts.size(); ++i) {
+    const PromptSeen& p = x.new_prompts[i];
+    out << (i ? "," : "") << "{\"seat\":" << quoted(seat_name(p.seat)) << ",\"prompt_id\":" << quoted(p.prompt.prompt_id())
+        << ",\"catalogue_id\":" << quoted(p.prompt.catalogue_id()) << ",\"text\":" << quoted(p.prompt.text())
+        << ",\"audience\":" << quoted(strip(v1::Audience_Name(p.prompt.audience()), "AUDIENCE_"))
+        << ",\"from_clinician\":" << (p.prompt.from_clinician() ? "true" : "false") << "}";
+  }
+  out << "],\"prompts_total\":" << x.prompts_total << ",\"clock\":{";
+  for (std::size_t i = 0; i < x.clocks.size(); ++i) {
+    const ClockView& c = x.clocks[i];
+    out << (i ? "," : "") << quoted(seat_name(c.seat)) << ":{\"offset_ms\":" << fixed(c.offset_ms, 3)
+        << ",\"uncertainty_ms\":" << fixed(c.uncertainty_ms, 3) << "}";
+  }
+  out << "}";
+  return out.str();
+}
+
+std::string prompt_text(Seat seat, const v1::Prompt& p) {
+  std::string out = std::string("prompt for ") + seat_name(seat);
+  if (p.from_clinician()) out += " from the clinician";
+  out += " [" + (p.catalogue_id().empty() ? std::string("free text") : p.catalogue_id()) + "]: " + p.text();
+  return out;
 }
 
 std::string error_text(Seat seat, const v1::Error& e) {

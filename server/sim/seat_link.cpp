@@ -1,5 +1,7 @@
 #include "sim/seat_link.hpp"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "sim/batch_builder.hpp"
@@ -12,6 +14,12 @@ namespace v1 = attune::v1;
 namespace {
 // After this many refused resumes, join afresh with the invite token.
 constexpr int kMaxFailedResumes = 2;
+
+std::int64_t system_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 }  // namespace
 
 SeatLink::SeatLink(Seat seat, std::string invite_token, bool json_frames, std::unique_ptr<Transport> transport,
@@ -21,7 +29,8 @@ SeatLink::SeatLink(Seat seat, std::string invite_token, bool json_frames, std::u
       json_(json_frames),
       transport_(std::move(transport)),
       on_message_(std::move(on_message)),
-      version_(std::move(client_version)) {}
+      version_(std::move(client_version)),
+      clock_(system_now_us) {}
 
 void SeatLink::start() {
   phase_ = Phase::Connecting;
@@ -56,6 +65,7 @@ void SeatLink::on_open() {
 }
 
 void SeatLink::on_frame(std::string payload, bool text) {
+  const std::int64_t received_us = clock_();  // t1 of a probe: before decoding
   v1::ServerMessage msg;
   std::string error;
   if (!decode_server_message(payload, text, msg, error)) {
@@ -74,7 +84,37 @@ void SeatLink::on_frame(std::string payload, bool text) {
       transport_->close();
     }
   }
+  if (msg.has_clock_probe()) answer_probe(msg.clock_probe(), received_us);
+  if (msg.has_clock_offset()) clock_offset_ = msg.clock_offset();
   on_message_(seat_, msg);
+}
+
+void SeatLink::answer_probe(const v1::ClockProbe& probe, std::int64_t received_us) {
+  // The server probes joined connections only, and its Welcome comes first.
+  if (phase_ != Phase::Live) return;
+  v1::ClientMessage msg;
+  v1::ClockReply* r = msg.mutable_clock_reply();
+  r->set_t0_us(probe.t0_us());
+  r->set_t1_us(received_us);
+  r->set_t2_us(clock_());
+  send(msg);
+  ++clock_replies_;
+}
+
+bool SeatLink::send_pacer_command(v1::PacerCommand::Action action) {
+  if (phase_ != Phase::Live) return false;
+  v1::ClientMessage msg;
+  msg.mutable_pacer()->set_action(action);
+  send(msg);
+  return true;
+}
+
+bool SeatLink::ack_prompt(const std::string& prompt_id) {
+  if (phase_ != Phase::Live) return false;
+  v1::ClientMessage msg;
+  msg.mutable_prompt_ack()->set_prompt_id(prompt_id);
+  send(msg);
+  return true;
 }
 
 void SeatLink::handle_welcome(const v1::Welcome& w) {

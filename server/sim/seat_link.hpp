@@ -6,13 +6,19 @@
 // (bounded) after sending, because nothing acknowledges them except the
 // Welcome of a resumed connection (last_applied_seq): on resume, batches
 // above it are sent again, renumbered so that seq stays strictly increasing
-// on the new connection. No clock here: the owner decides when to reconnect.
+// on the new connection. No timers here: the owner decides when to reconnect.
+//
+// Clock probes are answered at once, on the seat's own clock (set_clock; by
+// default the system clock): ClockReply{t0 echoed, t1 = when the probe
+// arrived, t2 = when the reply was made}. The latest ClockOffset the server
+// reports is kept (client = server + offset).
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "attune/v1/attune.pb.h"
@@ -35,6 +41,7 @@ class SeatLink : private Transport::Handler {
   };
 
   using MessageFn = std::function<void(Seat, const attune::v1::ServerMessage&)>;
+  using ClockFn = std::function<std::int64_t()>;  // microseconds on the seat's own clock
 
   // Batches kept for resending after a resume: two minutes of data.
   static constexpr std::size_t kMaxKept = 240;
@@ -47,6 +54,19 @@ class SeatLink : private Transport::Handler {
   void push_batch(attune::v1::SampleBatch batch);
   void leave(bool end_session);
   void close();
+
+  // The seat's own clock (microseconds since the Unix epoch as this seat
+  // sees it). Default: the system clock.
+  void set_clock(ClockFn clock) { clock_ = std::move(clock); }
+  std::int64_t now_us() const { return clock_(); }
+
+  // Intervention loop messages; sent only while Live (returns false otherwise).
+  bool send_pacer_command(attune::v1::PacerCommand::Action action);
+  bool ack_prompt(const std::string& prompt_id);
+
+  // The server's latest estimate of this seat's clock, if any.
+  const std::optional<attune::v1::ClockOffset>& clock_offset() const { return clock_offset_; }
+  std::uint64_t clock_replies() const { return clock_replies_; }
 
   Seat seat() const { return seat_; }
   Phase phase() const { return phase_; }
@@ -66,6 +86,7 @@ class SeatLink : private Transport::Handler {
 
   void send(attune::v1::ClientMessage& msg);  // assigns the next seq
   void handle_welcome(const attune::v1::Welcome& w);
+  void answer_probe(const attune::v1::ClockProbe& probe, std::int64_t received_us);
   void fail(std::string why, bool connection);
 
   Seat seat_;
@@ -84,6 +105,9 @@ class SeatLink : private Transport::Handler {
   std::uint64_t seq_ = 0;
   attune::v1::Welcome welcome_;
   std::deque<attune::v1::ClientMessage> kept_;  // batches, oldest first
+  ClockFn clock_;
+  std::optional<attune::v1::ClockOffset> clock_offset_;
+  std::uint64_t clock_replies_ = 0;
 };
 
 }  // namespace attune::sim

@@ -100,6 +100,21 @@ Data:
   --dropout-rate N      sensor dropouts (2-5 s without beats) per minute (default 0.2)
   --seed N              random seed; the same seed gives the same couple (default 1)
 
+Intervention loop:
+  --follow-pacer        the simulated people breathe with the shared pacer while it
+                        runs (default; their heart follows through RSA)
+  --ignore-pacer        nobody follows it
+  --follow-pacer-a X    how strongly partner A follows it, 0..1 (also -b, -c)
+  --start-pacer S       partner A sends PacerCommand START at data second S
+  --stop-pacer S        partner A sends PacerCommand STOP at data second S
+  --ack-prompts         acknowledge every prompt after a short delay (default)
+  --no-ack              never acknowledge prompts
+  --clock-offset-ms X   every seat's clock reads true time + X ms: beats, waveforms
+                        and clock replies are stamped on it (default 0)
+  --clock-offset-a X    the same for one seat (also -b, -c); wins over --clock-offset-ms
+  --reply-jitter-ms N   delay every frame a seat sends (clock replies, batches) by a
+                        random 0..N ms, seeded, in order, like a slow network (default 0)
+
 Output and protocol:
   --json                print one JSON object per line instead of text
   --format binary|json  WebSocket frames: protobuf (binary, default) or JSON text
@@ -121,6 +136,7 @@ ParseResult parse_simulate_options(const std::vector<std::string>& args, const c
     r.error = std::move(msg);
     return r;
   };
+  std::array<bool, kSeatCount> seat_offset_set{};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string& out) {
@@ -165,6 +181,33 @@ ParseResult parse_simulate_options(const std::vector<std::string>& args, const c
       if (!number(o.ectopic_per_beat, 0.0, 0.2)) return fail("--ectopic-rate needs a probability in 0..0.2");
     } else if (a == "--dropout-rate") {
       if (!number(o.dropouts_per_min, 0.0, 10.0)) return fail("--dropout-rate needs dropouts per minute in 0..10");
+    } else if (a == "--follow-pacer") {
+      o.follow_pacer = {1.0, 1.0, 1.0};
+    } else if (a == "--ignore-pacer") {
+      o.follow_pacer = {0.0, 0.0, 0.0};
+    } else if (a == "--follow-pacer-a" || a == "--follow-pacer-b" || a == "--follow-pacer-c") {
+      double& f = o.follow_pacer[static_cast<std::size_t>(a.back() - 'a')];
+      if (!number(f, 0.0, 1.0)) return fail(a + " needs a strength in 0..1");
+    } else if (a == "--start-pacer" || a == "--stop-pacer") {
+      double s = 0.0;
+      if (!number(s, 0.0, 1e9)) return fail(a + " needs a data second >= 0");
+      (a == "--start-pacer" ? o.start_pacer_s : o.stop_pacer_s) = s;
+    } else if (a == "--ack-prompts") {
+      o.ack_prompts = true;
+    } else if (a == "--no-ack") {
+      o.ack_prompts = false;
+    } else if (a == "--clock-offset-ms") {
+      double x = 0.0;
+      if (!number(x, -86'400'000.0, 86'400'000.0)) return fail("--clock-offset-ms needs milliseconds within +/- 1 day");
+      for (std::size_t k = 0; k < seat_offset_set.size(); ++k)
+        if (!seat_offset_set[k]) o.clock_offset_ms[k] = x;
+    } else if (a == "--clock-offset-a" || a == "--clock-offset-b" || a == "--clock-offset-c") {
+      const auto k = static_cast<std::size_t>(a.back() - 'a');
+      if (!number(o.clock_offset_ms[k], -86'400'000.0, 86'400'000.0))
+        return fail(a + " needs milliseconds within +/- 1 day");
+      seat_offset_set[k] = true;
+    } else if (a == "--reply-jitter-ms") {
+      if (!number(o.reply_jitter_ms, 0.0, 10'000.0)) return fail("--reply-jitter-ms needs milliseconds in 0..10000");
     } else if (a == "--json") {
       o.json_output = true;
     } else if (a == "--no-end") {
@@ -190,6 +233,9 @@ ParseResult parse_simulate_options(const std::vector<std::string>& args, const c
   std::string err;
   if (!parse_server_url(o.server, o.url, err)) return fail(err);
   if (!parse_episodes(o.episodes_text, o.duration_s, o.episodes, err)) return fail("--episodes: " + err);
+
+  if (o.start_pacer_s && o.stop_pacer_s && *o.stop_pacer_s <= *o.start_pacer_s)
+    r.notes.push_back("--stop-pacer is not after --start-pacer: both are sent at their data seconds anyway");
 
   const double cap = max_duration_s(o.speed);
   if (o.duration_s > cap) {

@@ -2,6 +2,7 @@
 // Pure (the environment is passed in), so it is tested without a process.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +39,18 @@ struct SimulateOptions {
   bool json_output = false;  // --json: one JSON object per line
   bool no_end = false;
   bool json_frames = false;  // --format json: text frames
+
+  // The intervention loop.
+  // Each seat's clock reads true time + this (ms): everything it stamps
+  // (beats, waveform t0, clock replies) is on its own clock.
+  std::array<double, kSeatCount> clock_offset_ms{};  // --clock-offset-ms, -a/-b/-c
+  double reply_jitter_ms = 0.0;  // --reply-jitter-ms: random 0..N ms before each frame goes out
+  // How strongly each person follows the pacer, 0..1 (--follow-pacer: all 1,
+  // --ignore-pacer: all 0, --follow-pacer-a/-b/-c X).
+  std::array<double, kSeatCount> follow_pacer{{1.0, 1.0, 1.0}};
+  std::optional<double> start_pacer_s;  // partner A sends PacerCommand START at this data second
+  std::optional<double> stop_pacer_s;   // ... and STOP
+  bool ack_prompts = true;              // --ack-prompts / --no-ack
 
   bool creates_room() const { return !admin_key.empty(); }
 };
