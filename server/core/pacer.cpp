@@ -14,6 +14,14 @@ std::string num(double v) {
 }
 
 constexpr std::size_t kMaxSegments = 4096;
+constexpr double kMaxAbsMs = 1125899906842624.0;  // 2^50 ms: beyond it times are unusable
+
+// a - b exactly when it fits in int64, else in double (no signed overflow).
+double difference(std::int64_t a, std::int64_t b) {
+  std::int64_t d;
+  if (!__builtin_sub_overflow(a, b, &d)) return static_cast<double>(d);
+  return static_cast<double>(a) - static_cast<double>(b);
+}
 
 }  // namespace
 
@@ -74,7 +82,7 @@ PacerPattern scale_to_rate(const PacerPattern& p, double rate_bpm) {
 double pacer_phase(const PacerPattern& pattern, std::int64_t epoch_us, std::int64_t t_us) {
   const double period_us = pattern.period_s() * 1e6;
   if (!std::isfinite(period_us) || !(period_us > 0.0)) return 0.0;
-  double r = std::fmod(static_cast<double>(t_us - epoch_us), period_us);
+  double r = std::fmod(difference(t_us, epoch_us), period_us);
   if (r < 0.0) r += period_us;
   const double ph = r / period_us;
   return ph >= 1.0 ? 0.0 : ph;
@@ -86,7 +94,7 @@ double PacerSchedule::phase_of(const PacerPattern& p, std::int64_t epoch_int_us,
                                double epoch_frac_us, std::int64_t t_int_us, double t_frac_us) {
   const double period_us = p.period_s() * 1e6;
   if (!std::isfinite(period_us) || !(period_us > 0.0)) return 0.0;
-  const double dt = static_cast<double>(t_int_us - epoch_int_us) + (t_frac_us - epoch_frac_us);
+  const double dt = difference(t_int_us, epoch_int_us) + (t_frac_us - epoch_frac_us);
   double r = std::fmod(dt, period_us);
   if (r < 0.0) r += period_us;
   const double ph = r / period_us;
@@ -113,7 +121,7 @@ double PacerSchedule::phase_at(std::int64_t t_us) const {
 }
 
 double PacerSchedule::phase_at_ms(double t_ms) const {
-  if (!std::isfinite(t_ms)) return 0.0;
+  if (!std::isfinite(t_ms) || std::fabs(t_ms) > kMaxAbsMs) return 0.0;
   std::int64_t w;
   double f;
   split_ms(t_ms, w, f);
@@ -136,7 +144,7 @@ std::optional<double> PacerSchedule::phase_history_at_us(std::int64_t t_us) cons
 }
 
 std::optional<double> PacerSchedule::phase_history_at_ms(double t_ms) const {
-  if (!std::isfinite(t_ms)) return std::nullopt;
+  if (!std::isfinite(t_ms) || std::fabs(t_ms) > kMaxAbsMs) return std::nullopt;
   std::int64_t w;
   double f;
   split_ms(t_ms, w, f);
@@ -146,7 +154,10 @@ std::optional<double> PacerSchedule::phase_history_at_ms(double t_ms) const {
 }
 
 bool PacerSchedule::ran_throughout_ms(double from_ms, double to_ms) const {
-  if (!std::isfinite(from_ms) || !std::isfinite(to_ms) || to_ms < from_ms) return false;
+  if (!std::isfinite(from_ms) || !std::isfinite(to_ms) || to_ms < from_ms ||
+      std::fabs(from_ms) > kMaxAbsMs || std::fabs(to_ms) > kMaxAbsMs) {
+    return false;
+  }
   std::int64_t from_w, to_w;
   double f;
   split_ms(from_ms, from_w, f);

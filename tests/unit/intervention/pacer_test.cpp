@@ -224,3 +224,19 @@ TEST_CASE("both_following needs both PLVs above the threshold", "[adaptive]") {
   cfg.follow_plv_min = 0.9;
   CHECK_FALSE(both_following(0.8, 0.95, cfg));
 }
+
+TEST_CASE("extreme times give a phase in range and no overflow", "[pacer]") {
+  PacerSchedule s;
+  REQUIRE_FALSE(s.start(PacerPattern{}, kT0));
+  for (std::int64_t t : {INT64_MAX, INT64_MIN, std::int64_t{0}}) {
+    const double p = s.phase_at(t);
+    CHECK(p >= 0.0);
+    CHECK(p < 1.0);
+    const double q = pacer_phase(PacerPattern{}, INT64_MIN, t);
+    CHECK(q >= 0.0);
+    CHECK(q < 1.0);
+  }
+  CHECK(s.phase_at_ms(1e300) == 0.0);
+  CHECK_FALSE(s.phase_history_at_ms(-1e300));
+  CHECK_FALSE(s.phase_history_at_ms(NAN));
+}
