@@ -67,6 +67,14 @@ void fill_participant(const core::ParticipantSnapshot& p, core::Seat seat, bool 
   set_if(p.ln_rmssd, [&](double v) { out.set_ln_rmssd(v); });
   set_if(p.arousal, [&](double v) { out.set_arousal(v); });
   set_if(p.artifact_fraction, [&](double v) { out.set_artifact_fraction(v); });
+  set_if(p.sdnn_ms, [&](double v) { out.set_sdnn_ms(v); });
+  set_if(p.pnn50, [&](double v) { out.set_pnn50(v); });
+  set_if(p.lf_ms2, [&](double v) { out.set_lf_ms2(v); });
+  set_if(p.hf_ms2, [&](double v) { out.set_hf_ms2(v); });
+  set_if(p.rsa_ms2, [&](double v) { out.set_rsa_ms2(v); });
+  set_if(p.coherence, [&](double v) { out.set_coherence(v); });
+  set_if(p.breath_rate_bpm, [&](double v) { out.set_breath_rate_bpm(v); });
+  set_if(p.ie_ratio, [&](double v) { out.set_ie_ratio(v); });
 }
 
 void fill_pair(const core::PairSnapshot& p, v1::PairState& out) {
@@ -76,6 +84,15 @@ void fill_pair(const core::PairSnapshot& p, v1::PairState& out) {
   set_if(p.wcc_peak_r, [&](double v) { out.set_wcc_peak_r(v); });
   set_if(p.wcc_peak_lag_s, [&](double v) { out.set_wcc_peak_lag_s(v); });
   set_if(p.wcc_peak_z, [&](double v) { out.set_wcc_peak_z(v); });
+  set_if(p.leader_first_share, [&](double v) { out.set_leader_first_share(v); });
+  set_if(p.leader_second_share, [&](double v) { out.set_leader_second_share(v); });
+  set_if(p.above_chance_z, [&](double v) { out.set_above_chance_z(v); });
+  set_if(p.plv, [&](double v) { out.set_plv(v); });
+  set_if(p.rel_phase_rad, [&](double v) { out.set_rel_phase_rad(v); });
+  set_if(p.plv_above_chance_z, [&](double v) { out.set_plv_above_chance_z(v); });
+  set_if(p.breath_rate_diff_bpm, [&](double v) { out.set_breath_rate_diff_bpm(v); });
+  set_if(p.arousal_r, [&](double v) { out.set_arousal_r(v); });
+  set_if(p.hrv_linkage_r, [&](double v) { out.set_hrv_linkage_r(v); });
 }
 
 }  // namespace
@@ -111,8 +128,24 @@ v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, b
   auto seat_of = [](v1::Role role) {
     return role == v1::ROLE_PARTNER_A ? core::Seat::A : role == v1::ROLE_PARTNER_B ? core::Seat::B : core::Seat::Clinician;
   };
-  v1::SessionSummary out = full;
-  out.clear_participants();
+  auto is_own = [view](v1::Role role) {
+    return (view == View::PartnerA && role == v1::ROLE_PARTNER_A) ||
+           (view == View::PartnerB && role == v1::ROLE_PARTNER_B) ||
+           (view == View::Clinician && role == v1::ROLE_CLINICIAN);
+  };
+  // Field by field, so that anything added to the summary later stays out of
+  // partners' and observers' copies until someone decides who may see it.
+  v1::SessionSummary out;
+  out.set_session_id(full.session_id());
+  out.set_room_id(full.room_id());
+  out.set_started_at_ms(full.started_at_ms());
+  out.set_ended_at_ms(full.ended_at_ms());
+  out.set_end_reason(full.end_reason());
+  out.set_data_seconds(full.data_seconds());
+  out.set_algorithm_version(full.algorithm_version());
+  *out.mutable_time_in_shared_state() = full.time_in_shared_state();
+  *out.mutable_markers() = full.markers();
+  if (view == View::Clinician) out.set_parameters_json(full.parameters_json());
   for (const auto& p : full.participants()) {
     const auto seat = seat_of(p.role());
     if (!sees_seat(view, seat)) continue;
@@ -124,12 +157,21 @@ v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, b
       *copy.mutable_time_in_state() = p.time_in_state();
     }
   }
-  out.clear_pairs();
   for (const auto& pair : full.pairs()) {
     bool involves_clinician = pair.first() == v1::ROLE_CLINICIAN || pair.second() == v1::ROLE_CLINICIAN;
     if (!involves_clinician || view == View::Clinician) *out.add_pairs() = pair;
   }
-  if (view != View::Clinician) out.clear_parameters_json();  // configuration detail is for clinicians and the store
+  // Prompts: the clinician sees every prompt; others only their own.
+  for (const auto& prompt : full.prompts())
+    if (view == View::Clinician || is_own(prompt.recipient())) *out.add_prompts() = prompt;
+  if (full.has_pacer()) {
+    auto& pacer = *out.mutable_pacer();
+    pacer = full.pacer();
+    pacer.clear_mean_entrainment();
+    for (const auto& e : full.pacer().mean_entrainment())
+      if (sees_raw(view, seat_of(e.role()), share) && sees_seat(view, seat_of(e.role())))
+        *pacer.add_mean_entrainment() = e;
+  }
   return out;
 }
 
@@ -155,6 +197,18 @@ void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
     set_if(p.mean_rmssd_ms, [&](double v) { s.set_mean_rmssd_ms(v); });
     set_if(p.baseline_hr_bpm, [&](double v) { s.set_baseline_hr_bpm(v); });
     set_if(p.baseline_ln_rmssd, [&](double v) { s.set_baseline_ln_rmssd(v); });
+    s.set_ectopic_beats(p.ectopic_beats);
+    s.set_missed_beats(p.missed_beats);
+    s.set_extra_beats(p.extra_beats);
+    s.set_long_short_beats(p.long_short_beats);
+    s.set_implausible_beats(p.implausible_beats);
+    s.set_resp_samples(p.resp_samples);
+    set_if(p.mean_sdnn_ms, [&](double v) { s.set_mean_sdnn_ms(v); });
+    set_if(p.mean_lf_ms2, [&](double v) { s.set_mean_lf_ms2(v); });
+    set_if(p.mean_hf_ms2, [&](double v) { s.set_mean_hf_ms2(v); });
+    set_if(p.mean_coherence, [&](double v) { s.set_mean_coherence(v); });
+    set_if(p.mean_breath_rate_bpm, [&](double v) { s.set_mean_breath_rate_bpm(v); });
+    set_if(p.baseline_breath_rate_bpm, [&](double v) { s.set_baseline_breath_rate_bpm(v); });
     auto& t = *s.mutable_time_in_state();
     t.set_unknown_s(p.time_in_state.unknown);
     t.set_settled_s(p.time_in_state.settled);
@@ -171,6 +225,17 @@ void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
     set_if(p.mean_abs_wcc_peak_r, [&](double v) { s.set_mean_abs_wcc_peak_r(v); });
     s.set_leader_first_share(p.leader_first_share);
     s.set_leader_second_share(p.leader_second_share);
+    s.set_plv_windows(p.plv_windows);
+    set_if(p.mean_plv, [&](double v) { s.set_mean_plv(v); });
+    set_if(p.mean_arousal_r, [&](double v) { s.set_mean_arousal_r(v); });
+    set_if(p.hrv_linkage_r, [&](double v) { s.set_hrv_linkage_r(v); });
+    s.set_hrv_linkage_epochs(p.hrv_linkage_epochs);
+    s.set_above_chance_tests(p.above_chance_tests);
+    set_if(p.mean_above_chance_z, [&](double v) { s.set_mean_above_chance_z(v); });
+    s.set_above_chance_share(p.above_chance_share);
+    s.set_plv_above_chance_tests(p.plv_above_chance_tests);
+    set_if(p.mean_plv_above_chance_z, [&](double v) { s.set_mean_plv_above_chance_z(v); });
+    s.set_plv_above_chance_share(p.plv_above_chance_share);
   }
   const auto& t = summary.time_in_shared;
   auto& o = *out.mutable_time_in_shared_state();

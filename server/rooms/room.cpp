@@ -243,6 +243,9 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
     session_->engine.add_beat(core, core::Beat{b.t_ms(), b.rr_ms(), b.flags()});
     seat.last_beat_server_ms = std::max(seat.last_beat_server_ms, b.t_ms());
   }
+  for (const auto& w : batch.waveforms())
+    session_->engine.add_respiration(core, w.t0_ms(), w.rate_hz(), w.values().data(),
+                                     static_cast<std::size_t>(w.values_size()));
   seat.cursor.advance(raw);
   if (seq != 0) seat.last_applied_seq = seq;
 
