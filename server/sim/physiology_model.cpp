@@ -30,6 +30,7 @@ constexpr double kActFallTauS = 30.0;  // ...and settles slowly
 
 constexpr double kSlowBpm = 3.0;       // SD of the slow fluctuation
 constexpr double kDriftBpm = 2.5;      // SD of the drift
+constexpr double kBreathWanderPerMin = 1.0;  // SD of the breathing-rate wander
 constexpr double kBeatNoiseMs = 6.0;   // beat-to-beat noise at rest
 
 // The pacer (see BreathingDriver).
@@ -243,7 +244,7 @@ void CoupleModel::step(Sink& sink) {
 
   for (auto& pp : people_) {
     Person& p = *pp;
-    const double own_rate = std::clamp(p.p.breaths_per_min + 1.0 * p.breath_dev +
+    const double own_rate = std::clamp(p.p.breaths_per_min + kBreathWanderPerMin * p.breath_dev +
                                            kActBreathPerMin * p.activation, 6.0, 30.0);
     const double jitter = p.pacer_rng.normal();  // drawn every step: the stream stays aligned
     const PacerSchedule& pacer = p.driver.pacer;
