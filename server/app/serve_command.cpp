@@ -18,6 +18,7 @@
 
 #include "app/commands.hpp"
 #include "app/flags.hpp"
+#include "codec/prompt_catalogue.hpp"
 #include "net/listener.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_store.hpp"
@@ -45,6 +46,8 @@ Flags (each also read from the environment variable shown; secrets also from VAR
   --max-batches-per-second N  per-connection message rate (ATTUNE_MAX_BATCHES_PER_SECOND, 50)
   --hello-timeout S        a WebSocket must send Hello within this (ATTUNE_HELLO_TIMEOUT_S, 10)
   --http-timeout S         an HTTP request must arrive whole within this (ATTUNE_HTTP_TIMEOUT_S, 10)
+  --prompts FILE           prompt catalogue (JSON, see docs/prompts.md; ATTUNE_PROMPTS_FILE;
+                           default: the built-in catalogue, config/prompts.json)
   --db-wait S              how long to wait for PostgreSQL at start-up (ATTUNE_DB_WAIT_S, 60)
   --port-file PATH         write the bound port to PATH once listening (for scripts and tests)
   --log-level LEVEL        trace|debug|info|warn|error (ATTUNE_LOG_LEVEL, default info)
@@ -94,7 +97,7 @@ bool migrate_with_wait(const std::string& url, long wait_s) {
 int run_serve(int argc, char** argv) {
   Flags flags(argc, argv, 1,
               {"listen", "database-url", "admin-key", "threads", "grace-period", "max-frame-bytes",
-               "max-batches-per-second", "hello-timeout", "http-timeout", "db-wait", "port-file", "log-level"},
+               "max-batches-per-second", "hello-timeout", "http-timeout", "prompts", "db-wait", "port-file", "log-level"},
               {"help"});
   if (!flags.ok()) {
     std::cerr << "attune serve: " << flags.error() << "\n\n" << kServeHelp;
@@ -138,6 +141,16 @@ int run_serve(int argc, char** argv) {
       static_cast<std::uint32_t>(flags.get_int("max-frame-bytes", "ATTUNE_MAX_FRAME_BYTES", 64 * 1024));
   room_settings.max_batches_per_second =
       static_cast<std::uint32_t>(flags.get_int("max-batches-per-second", "ATTUNE_MAX_BATCHES_PER_SECOND", 50));
+
+  if (auto path = flags.get("prompts", "ATTUNE_PROMPTS_FILE"); !path.empty()) {
+    std::string why;
+    if (!codec::load_prompt_catalogue_file(path, room_settings.catalogue, why)) {
+      std::cerr << "attune serve: the prompt catalogue " << path << " cannot be used: " << why << "\n";
+      return 2;
+    }
+  } else {
+    room_settings.catalogue = codec::load_default_catalogue();
+  }
 
   asio::io_context io(static_cast<int>(threads));
   rooms::SystemClock clock;

@@ -156,7 +156,8 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
 }
 
 void Room::start_session() {
-  session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0});
+  session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0,
+                           Intervention(settings_.catalogue)});
   for (auto& seat : seats_) {
     seat.cursor = {};
     seat.last_beat_server_ms = codec::StreamCursor::kNone;
@@ -218,6 +219,23 @@ void Room::receive(Member* member, const v1::ClientMessage& message) {
     case v1::ClientMessage::kLeave:
       leave(member, kind, observer, message.leave(), message.seq());
       return;
+    case v1::ClientMessage::kPacer:
+    case v1::ClientMessage::kPromptAck:
+    case v1::ClientMessage::kSendPrompt:
+    case v1::ClientMessage::kAutoPrompts:
+      if (observer) {
+        send_error(*member, v1::ERROR_CODE_FORBIDDEN, "Observers watch; they cannot steer the session.", message.seq());
+        return;
+      }
+      if (!session_) {
+        send_error(*member, v1::ERROR_CODE_SESSION_ENDED, "There is no session in progress.", message.seq());
+        return;
+      }
+      if (message.has_pacer()) apply_pacer_command(*member, kind, message.pacer(), message.seq());
+      if (message.has_prompt_ack()) apply_prompt_ack(*member, kind, message.prompt_ack(), message.seq());
+      if (message.has_send_prompt()) apply_send_prompt(*member, kind, message.send_prompt(), message.seq());
+      if (message.has_auto_prompts()) apply_auto_prompts(*member, kind, message.auto_prompts(), message.seq());
+      return;
     default:
       send_error(*member, v1::ERROR_CODE_UNSUPPORTED, "This server does not handle that message yet.", message.seq());
   }
@@ -243,9 +261,11 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
     session_->engine.add_beat(core, core::Beat{b.t_ms(), b.rr_ms(), b.flags()});
     seat.last_beat_server_ms = std::max(seat.last_beat_server_ms, b.t_ms());
   }
-  for (const auto& w : batch.waveforms())
-    session_->engine.add_respiration(core, w.t0_ms(), w.rate_hz(), w.values().data(),
-                                     static_cast<std::size_t>(w.values_size()));
+  for (const auto& w : batch.waveforms()) {
+    const auto n = static_cast<std::size_t>(w.values_size());
+    session_->engine.add_respiration(core, w.t0_ms(), w.rate_hz(), w.values().data(), n);
+    session_->loop.respiration[static_cast<std::size_t>(core)].add(w.t0_ms(), w.rate_hz(), w.values().data(), n);
+  }
   seat.cursor.advance(raw);
   if (seq != 0) seat.last_applied_seq = seq;
 
@@ -261,7 +281,7 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
       data_time = std::min(data_time, s.last_beat_server_ms);
   if (data_time != codec::StreamCursor::kNone && data_time > session_->data_time_ms) {
     session_->data_time_ms = data_time;
-    session_->engine.advance_to(data_time);
+    session_->engine.advance_to(data_time, [this](const core::Snapshot& s) { on_data_second(s); });
   }
 }
 
@@ -369,8 +389,11 @@ void Room::publish_state() {
   }
   broadcast(
       [&](codec::View view, v1::ServerMessage& m) {
-        *m.mutable_room_state() = codec::to_room_state(snapshot, view, context);
-        m.mutable_room_state()->set_published_at_us(m.server_time_us());
+        auto& state = *m.mutable_room_state();
+        state = codec::to_room_state(snapshot, view, context);
+        state.set_published_at_us(m.server_time_us());
+        *state.mutable_pacer() = pacer_state(view);
+        state.set_auto_prompts(session_->loop.auto_prompts);
       },
       true);
 }
@@ -400,6 +423,7 @@ void Room::end_session(const std::string& reason, CloseCode close_code) {
     summary->set_parameters_json(settings_.engine.to_json());
     codec::fill_summary(session_->engine.summary(), *summary);
     for (auto& marker : session_->markers) *summary->add_markers() = std::move(marker);
+    fill_intervention_summary(*summary);
 
     store::SummaryRecord record;
     record.session_id = session_->id;

@@ -15,6 +15,9 @@
 #include "attune/v1/attune.pb.h"
 #include "codec/sample_validation.hpp"
 #include "codec/state_codec.hpp"
+#include "core/pacer.hpp"
+#include "core/pacer_entrainment.hpp"
+#include "core/prompt_policy.hpp"
 #include "core/synchrony_engine.hpp"
 #include "rooms/clock.hpp"
 #include "rooms/member.hpp"
@@ -71,12 +74,33 @@ class Room {
     std::int64_t clock_uncertainty_us = 0;
     bool ever_joined = false;
   };
+  // The intervention loop of one session: the shared pacer, the prompt
+  // policy, and what the summary records of them (room_intervention.cpp).
+  struct Intervention {
+    explicit Intervention(const core::PromptCatalogue& catalogue) : policy(catalogue) {}
+    core::PacerSchedule pacer;
+    core::PromptPolicy policy;
+    bool auto_prompts = true;
+    v1::Role pacer_started_by = v1::ROLE_UNSPECIFIED;
+    std::array<core::RespirationBuffer, core::kSeatCount> respiration;
+    std::array<std::optional<double>, core::kSeatCount> entrainment;
+    std::vector<v1::PromptRecord> prompts;
+    std::uint64_t prompts_issued = 0;
+    double broadcast_rate_bpm = 0;  // the rate last sent to clients
+    // Summary accumulators.
+    double running_s = 0;
+    std::uint32_t starts = 0;
+    double first_rate_bpm = 0, last_rate_bpm = 0;
+    std::array<double, core::kSeatCount> entrainment_sum{};
+    std::array<std::uint32_t, core::kSeatCount> entrainment_n{};
+  };
   struct Session {
     std::string id;
     std::int64_t started_at_ms = 0;
     core::SynchronyEngine engine;
     std::vector<v1::MarkerRecord> markers;
     std::int64_t data_time_ms = 0;
+    Intervention loop;
   };
 
   Seat* seat_of(Member* member, SeatKind* kind = nullptr);
@@ -91,6 +115,19 @@ class Room {
   void broadcast(const std::function<void(codec::View, v1::ServerMessage&)>& fill, bool replaceable);
   void publish_presence();
   void publish_state();
+
+  // The intervention loop (room_intervention.cpp).
+  void on_data_second(const core::Snapshot& snapshot);
+  void apply_pacer_command(Member& member, SeatKind kind, const v1::PacerCommand& command, std::uint64_t seq);
+  void apply_prompt_ack(Member& member, SeatKind kind, const v1::PromptAck& ack, std::uint64_t seq);
+  void apply_send_prompt(Member& member, SeatKind kind, const v1::SendPrompt& send, std::uint64_t seq);
+  void apply_auto_prompts(Member& member, SeatKind kind, const v1::SetAutoPrompts& set, std::uint64_t seq);
+  void deliver_prompt(core::Seat recipient, const std::string& catalogue_id, const std::string& text,
+                      v1::Audience audience, int priority, bool from_clinician, const std::string& cause);
+  v1::PacerState pacer_state(codec::View view) const;
+  void publish_pacer();
+  std::int64_t pacer_now_us() const;  // the room's data time on the server clock
+  void fill_intervention_summary(v1::SessionSummary& summary) const;
 
   v1::ServerMessage envelope();
   void send(Member& member, const v1::ServerMessage& message, bool replaceable = false);

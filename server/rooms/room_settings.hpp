@@ -5,6 +5,7 @@
 
 #include "codec/sample_validation.hpp"
 #include "core/engine_config.hpp"
+#include "core/prompt_policy.hpp"
 
 namespace attune::rooms {
 
@@ -16,6 +17,7 @@ struct RoomSettings {
   std::uint32_t max_observers = 8;
   core::EngineConfig engine;
   codec::ValidationLimits validation;
+  core::PromptCatalogue catalogue;  // the prompts the policy may send (config/prompts.json)
 };
 
 // What the room was created with (from the store, via the invite).
