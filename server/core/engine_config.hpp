@@ -46,8 +46,13 @@ struct EngineConfig {
   // Baseline: the robust scale is MAD * mad_scale (consistent with the SD of
   // a normal distribution), floored so a flat calibration never divides by 0.
   double mad_scale = 1.4826;
-  double baseline_hr_scale_floor_bpm = 1.0;
-  double baseline_ln_rmssd_scale_floor = 0.05;
+  // Ours: per-second values over two calm minutes are strongly autocorrelated,
+  // so their MAD understates how far a settled person drifts over a session
+  // (a few bpm, and lnRMSSD by ~15 %). Floors at that size keep ordinary drift
+  // from reading as activation; a real activation (+10 bpm, RMSSD halved) is
+  // still several scale units.
+  double baseline_hr_scale_floor_bpm = 3.0;
+  double baseline_ln_rmssd_scale_floor = 0.15;
   // Per-second values of each metric needed inside the calibration window;
   // with fewer the calibration window slides on until there are enough.
   std::int64_t baseline_min_values = 20;

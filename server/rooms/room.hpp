@@ -123,7 +123,8 @@ class Room {
   void apply_send_prompt(Member& member, SeatKind kind, const v1::SendPrompt& send, std::uint64_t seq);
   void apply_auto_prompts(Member& member, SeatKind kind, const v1::SetAutoPrompts& set, std::uint64_t seq);
   void deliver_prompt(core::Seat recipient, const std::string& catalogue_id, const std::string& text,
-                      v1::Audience audience, int priority, bool from_clinician, const std::string& cause);
+                      v1::Audience audience, int priority, bool from_clinician, const std::string& cause,
+                      std::int64_t data_time_ms);
   v1::PacerState pacer_state(codec::View view) const;
   void publish_pacer();
   std::int64_t pacer_now_us() const;  // the room's data time on the server clock

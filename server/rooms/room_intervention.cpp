@@ -85,7 +85,7 @@ void Room::on_data_second(const core::Snapshot& snapshot) {
   in.auto_enabled = loop.auto_prompts;
   for (const auto& d : loop.policy.evaluate(in)) {
     deliver_prompt(d.recipient, d.rule_id, d.text, to_proto(d.audience), d.priority, false,
-                   core::trigger_name(d.trigger));
+                   core::trigger_name(d.trigger), snapshot.t_ms);
     if (d.start_pacer && !loop.pacer.running()) {
       const double rate = core::initial_rate(snapshot.participants[0].breath_rate_bpm,
                                              snapshot.participants[1].breath_rate_bpm, loop.pacer.target_rate_bpm());
@@ -103,7 +103,8 @@ void Room::on_data_second(const core::Snapshot& snapshot) {
 // ------------------------------------------------------------------ prompts
 
 void Room::deliver_prompt(core::Seat recipient, const std::string& catalogue_id, const std::string& text,
-                          v1::Audience audience, int priority, bool from_clinician, const std::string& cause) {
+                          v1::Audience audience, int priority, bool from_clinician, const std::string& cause,
+                          std::int64_t data_time_ms) {
   auto& loop = session_->loop;
   auto m = envelope();
   auto* p = m.mutable_prompt();
@@ -114,6 +115,7 @@ void Room::deliver_prompt(core::Seat recipient, const std::string& catalogue_id,
   p->set_priority(priority);
   p->set_issued_at_us(m.server_time_us());
   p->set_from_clinician(from_clinician);
+  p->set_data_time_ms(data_time_ms);
   if (loop.prompts.size() < kMaxPromptsKept) {
     v1::PromptRecord record;
     record.set_prompt_id(p->prompt_id());
@@ -123,6 +125,7 @@ void Room::deliver_prompt(core::Seat recipient, const std::string& catalogue_id,
     record.set_issued_at_ms(m.server_time_us() / 1000);
     record.set_from_clinician(from_clinician);
     record.set_shared_state(cause);
+    record.set_data_time_ms(data_time_ms);
     loop.prompts.push_back(std::move(record));
   }
   // The prompt goes to its recipient alone (an absent one still has it on record).
@@ -172,7 +175,8 @@ void Room::apply_send_prompt(Member& member, SeatKind kind, const v1::SendPrompt
       return;
   }
   for (auto seat : recipients) {
-    deliver_prompt(seat, send.catalogue_id(), text, send.audience(), priority, true, "CLINICIAN");
+    deliver_prompt(seat, send.catalogue_id(), text, send.audience(), priority, true, "CLINICIAN",
+                   session_->data_time_ms);
     // It counts toward the person's one-prompt-per-interval, so automatic
     // prompts do not pile on right after it.
     session_->loop.policy.note_sent(seat, session_->data_time_ms);
