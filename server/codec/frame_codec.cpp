@@ -9,17 +9,22 @@ namespace {
 // pathological nesting before the JSON parser recurses into it.
 constexpr int kMaxJsonDepth = 32;
 
+// protobuf's JSON parser also accepts single-quoted strings, and inside one
+// a '"' is an ordinary character (and the other way round), so the scan
+// tracks which quote opened the string: otherwise {"a":'"',"b":[[[...]]]}
+// hides its brackets from this check.
 bool json_nesting_ok(std::string_view json) {
   int depth = 0;
-  bool in_string = false, escaped = false;
+  char quote = 0;  // the quote that opened the current string, 0 outside strings
+  bool escaped = false;
   for (char c : json) {
-    if (in_string) {
+    if (quote != 0) {
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      else if (c == quote) quote = 0;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"' || c == '\'') quote = c;
     else if (c == '{' || c == '[') { if (++depth > kMaxJsonDepth) return false; }
     else if (c == '}' || c == ']') --depth;
   }

@@ -143,6 +143,8 @@ def frames(pb, json_format):
     write("frame_json", "no_payload.json", '{"seq":"1"}')
     write("frame_json", "enum_number.json", '{"samples":{"scalars":[{"kind":5,"t_ms":"%d","value":3}]}}' % NOW)
     write("frame_json", "empty.json", "")
+    # protobuf's parser also takes 'single-quoted' strings (see regressions/frame_json)
+    write("frame_json", "single_quotes.json", "{'seq':'5','leave':{'end_session':true,'reason':'\"x\"'}}")
     write("frame_binary", "empty.bin", b"")
     write("frame_binary", "unknown_field.bin", msgs["leave"].SerializeToString() + b"\xa8\x1f\x01")
     write("frame_binary", "truncated.bin", msgs["samples_full"].SerializeToString()[:-5])

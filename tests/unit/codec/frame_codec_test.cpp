@@ -129,6 +129,15 @@ TEST_CASE("decode JSON: deep nesting is refused before parsing") {
     const auto d = decode("{\"x\":\"" + nested(100) + "\\\"[[\",\"leave\":{}}", FrameFormat::Json);
     CHECK(d.ok);
   }
+  SECTION("a single-quoted string holding a double quote does not hide the brackets") {
+    // protobuf's JSON parser accepts 'single-quoted' strings; the nesting
+    // check used to know only "double" ones, so this passed at any depth.
+    const auto d = decode("{\"x\":'\"',\"y\":" + nested(1000) + ",\"leave\":{}}", FrameFormat::Json);
+    CHECK_FALSE(d.ok);
+    CHECK(d.error.message.find("nested too deeply") != std::string::npos);
+    const auto fine = decode("{'x':'\"[[[[','leave':{}}", FrameFormat::Json);
+    CHECK(fine.ok);
+  }
   SECTION("a little nesting in an unknown field is fine") {
     const auto d = decode("{\"x\":" + nested(10) + ",\"leave\":{}}", FrameFormat::Json);
     CHECK(d.ok);
