@@ -125,7 +125,10 @@ class Simulation {
     if (m.has_prompt()) on_prompt(seat, m.prompt());
     if (m.has_error()) line(opt_.json_output ? error_json(seat, m.error()) : error_text(seat, m.error()));
     if (m.has_welcome() && session_id_.empty()) session_id_ = m.welcome().session_id();
-    if (m.has_summary() && !summary_) {
+    // Each seat gets the summary its role may see; print the fullest one (the
+    // clinician's when a clinician streams, else partner A's).
+    const Seat summary_seat = opt_.clinician ? Seat::Clinician : Seat::A;
+    if (m.has_summary() && !summary_ && seat == summary_seat) {
       summary_ = m.summary();
       if (stage_ == Stage::Ending) finish_with_summary();
     }
