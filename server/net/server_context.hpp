@@ -9,6 +9,7 @@
 #include <utility>
 #include <boost/asio/io_context.hpp>
 
+#include "net/auth_throttle.hpp"
 #include "net/server_metrics.hpp"
 #include "rooms/clock.hpp"
 #include "rooms/room_registry.hpp"
@@ -34,6 +35,7 @@ struct ServerContext {
   const rooms::Clock& clock;
   NetSettings settings;
   std::atomic<bool> shutting_down{false};
+  AuthThrottle auth_throttle;
 };
 
 }  // namespace attune::net

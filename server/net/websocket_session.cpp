@@ -51,6 +51,8 @@ codec::FrameFormat WebSocketSession::format() const {
 void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ignored);
+  remote_address_ = ignored ? std::string("unknown") : remote.address().to_string();
   // Handshake and idle timeouts, with keep-alive pings so idle phones stay connected.
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.set_option(websocket::stream_base::decorator(
@@ -155,6 +157,12 @@ void WebSocketSession::begin_join(v1::ClientMessage message) {
     close(CloseCode::BadToken, "Missing invite token.");
     return;
   }
+  if (!context_.auth_throttle.allowed(remote_address_)) {
+    reply_error(v1::ERROR_CODE_RATE_LIMITED,
+                "Too many unknown tokens came from this address; wait a minute before trying again.", message.seq());
+    close(CloseCode::TooManyAttempts, "Too many unknown tokens.");
+    return;
+  }
   phase_ = Phase::Joining;
   hello_timer_.cancel();
   auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
@@ -175,6 +183,7 @@ void WebSocketSession::begin_join(v1::ClientMessage message) {
             return;
           }
           if (!invite) {
+            self->context_.auth_throttle.failed(self->remote_address_);
             self->reply_error(v1::ERROR_CODE_BAD_TOKEN, "That invite token is unknown or has expired.", shared->seq());
             self->close(CloseCode::BadToken, "Unknown or expired invite.");
             self->phase_ = Phase::AwaitingHello;

@@ -72,6 +72,7 @@ class WebSocketSession : public rooms::Member, public std::enable_shared_from_th
   std::atomic<int> format_{static_cast<int>(codec::FrameFormat::Binary)};
   std::shared_ptr<rooms::LiveRoom> room_;
   std::int64_t read_at_us_ = 0;  // arrival time of the frame being handled
+  std::string remote_address_;   // for the token-guessing throttle (never logged)
 
   boost::asio::steady_timer clock_timer_;
   ClockEstimator clock_;

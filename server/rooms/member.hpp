@@ -19,6 +19,7 @@ enum class CloseCode : std::uint16_t {
   SeatTaken = 4409,       // someone is connected on that seat
   Replaced = 4410,        // the same seat resumed on another connection
   TryAgainLater = 1013,   // the database is not reachable just now
+  TooManyAttempts = 4429, // too many unknown tokens from this address
 };
 
 class Member {

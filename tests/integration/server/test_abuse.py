@@ -1,0 +1,158 @@
+"""Abuse, table-driven: each hostile input gets its error code and close code,
+a neighbouring room's state stream carries on, nothing is written for the
+offender's room that should not be, and no token or physiology reaches the
+server's log."""
+import asyncio
+import json
+import time
+import unittest
+
+from harness import Client, Heart, Server, batch, create_room, http, now_ms, pb, psql, stored_session
+
+
+async def fresh(server, token, fmt="binary", hello=True):
+    c = await Client(server, token, fmt).connect()
+    if hello:
+        await c.hello()
+    return c
+
+
+async def guessed_tokens(server, room):
+    """Guessing: every wrong token is BAD_TOKEN/4401 until the address is
+    throttled, then RATE_LIMITED/4429 without a lookup."""
+    codes = []
+    for i in range(24):
+        c = await fresh(server, f"guess-{i:02d}-" + "x" * 30, hello=False)
+        await c.hello(expect_welcome=False)
+        err = (await c.expect("error")).error
+        codes.append((err.code, await c.expect_close()))
+    assert codes[0] == (pb.ERROR_CODE_BAD_TOKEN, 4401), codes[0]
+    assert codes[-1] == (pb.ERROR_CODE_RATE_LIMITED, 4429), codes[-1]
+    assert all(c in ((pb.ERROR_CODE_BAD_TOKEN, 4401), (pb.ERROR_CODE_RATE_LIMITED, 4429)) for c in codes)
+    return "guessed tokens"
+
+
+async def flood(server, room):
+    """A message rate far over what a sensor produces: RATE_LIMITED, then 1008."""
+    c = await fresh(server, room["invites"]["clinician"])
+    try:
+        for i in range(2000):
+            m = pb.ClientMessage(seq=c.next_seq())
+            m.marker.t_ms = now_ms()
+            m.marker.label = "x"
+            await c.send(m)
+    except Exception:
+        pass  # the server may close mid-flood
+    await c.expect_error(pb.ERROR_CODE_RATE_LIMITED)
+    assert await c.expect_close() == 1008
+    return "flood"
+
+
+async def other_seat(server, room):
+    """A resume token is bound to its seat: B's resume token with A's invite
+    does not give B's seat or resume A's."""
+    b = await fresh(server, room["invites"]["partner_b"])
+    a = await Client(server, room["invites"]["partner_a"]).connect()
+    w = await a.hello(resume_token=b.welcome.resume_token)
+    assert w.role == pb.ROLE_PARTNER_A and not w.resumed
+    await b.close()
+    await a.close()
+    return "token for another seat"
+
+
+async def text_abuse(server, room):
+    """Malformed and deeply nested JSON, NaN/inf, far timestamps: errors, connection stays."""
+    c = await fresh(server, room["invites"]["partner_b"], "json")
+    table = [
+        ('{"seq": 1, "samples": ', pb.ERROR_CODE_BAD_FRAME),
+        ('{"a":' * 3000 + "1" + "}" * 3000, pb.ERROR_CODE_BAD_FRAME),
+        (json.dumps({"seq": "90", "samples": {"beats": [{"t_ms": str(now_ms()), "rr_ms": "NaN"}]}}), pb.ERROR_CODE_NOT_FINITE),
+        (json.dumps({"seq": "91", "samples": {"beats": [{"t_ms": str(now_ms()), "rr_ms": "-Infinity"}]}}), pb.ERROR_CODE_NOT_FINITE),
+        (json.dumps({"seq": "92", "samples": {"beats": [{"t_ms": "9000000000000000", "rr_ms": 800}]}}), pb.ERROR_CODE_BAD_TIMESTAMP),
+        (json.dumps({"seq": "93", "samples": {"beats": [{"t_ms": "-9000000000000000", "rr_ms": 800}]}}), pb.ERROR_CODE_BAD_TIMESTAMP),
+    ]
+    for text, code in table:
+        await c.send_raw(text)
+        await c.expect_error(code)
+    assert c.close_code is None
+    await c.close()
+    return "text abuse"
+
+
+async def oversize(server, room):
+    c = await fresh(server, room["invites"]["partner_b"])
+    await c.send_raw(b"\x0a" * (200 * 1024))
+    assert await c.expect_close() == 1009
+    return "oversize"
+
+
+async def scenario(server):
+    # The neighbour streams in real time and must not notice any of this.
+    near = create_room(server, label="neighbour")
+    na = await fresh(server, near["invites"]["partner_a"])
+    nb = await fresh(server, near["invites"]["partner_b"])
+    clock = now_ms() - 130_000
+    ha, hb = Heart(clock, 800), Heart(clock, 900)
+    for _ in range(125):
+        clock += 1000
+        await na.send(batch(na, ha.beats_until(clock)))
+        await nb.send(batch(nb, hb.beats_until(clock)))
+        await asyncio.sleep(0.02)
+    stop = asyncio.Event()
+
+    async def keep_streaming():
+        nonlocal clock
+        while not stop.is_set():
+            clock += 500
+            await na.send(batch(na, ha.beats_until(clock)))
+            await nb.send(batch(nb, hb.beats_until(clock)))
+            await asyncio.sleep(0.5)
+
+    streaming = asyncio.ensure_future(keep_streaming())
+    began = time.time()
+
+    offender = create_room(server, label="offender")
+    done = []
+    for case in (other_seat, text_abuse, oversize, flood, guessed_tokens):
+        done.append(await case(server, offender))
+
+    stop.set()
+    await streaming
+    elapsed = time.time() - began
+    for c in (na, nb):
+        recent = [m for m in c.of("room_state") if m.server_time_us / 1e6 >= began]
+        assert len(recent) >= int(elapsed) - 1, (len(recent), elapsed)
+        assert not c.of("error")
+    leave = pb.ClientMessage(seq=na.next_seq())
+    leave.leave.end_session = True
+    await na.send(leave)
+    await na.expect("summary")
+    status, stored = stored_session(server, na.welcome.session_id)
+    counts = {p["role"]: int(p["beats_received"]) for p in stored["summary"]["participants"]}
+    assert counts == {"ROLE_PARTNER_A": ha.sent, "ROLE_PARTNER_B": hb.sent}, counts
+
+    # The offender's room: no beats were counted for anyone (only invalid
+    # samples and markers were sent), and the session ends with a summary
+    # only when ended; nothing else was written for it.
+    rows = psql(f"SELECT count(*) FROM session_summaries m JOIN sessions s USING (session_id) "
+                f"WHERE s.room_id = '{offender['room_id']}'")
+    assert rows == [["0"]], rows
+    return done, near, offender
+
+
+class Abuse(unittest.TestCase):
+    def test_every_abuse_gets_its_code_and_the_neighbour_carries_on(self):
+        with Server() as server:
+            done, near, offender = asyncio.run(scenario(server))
+            log = server.read_log()
+        self.assertEqual(len(done), 5)
+        # Neither tokens nor keys nor physiology in the log.
+        for secret in [near["room_key"], offender["room_key"], *near["invites"].values(), *offender["invites"].values()]:
+            if isinstance(secret, str) and secret:
+                self.assertNotIn(secret, log)
+        for word in ("rr_ms", "hr_bpm", "rmssd", "Bearer"):
+            self.assertNotIn(word, log)
+
+
+if __name__ == "__main__":
+    unittest.main()
