@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "core/engine_config.hpp"
+#include "loadgen/loadgen_command.hpp"
 #include "replay/replay_command.hpp"
 #include "sim/simulate_command.hpp"
 
@@ -22,6 +23,7 @@ Commands:
   migrate    apply database migrations
   simulate   play a simulated couple (and clinician) against a running server
   replay     recorded streams (CSV) through the synchrony core -> JSON Lines
+  loadgen    capacity benchmark: many rooms streaming against a server, or a bare echo baseline
   version    print the version and the algorithm version
 
 Run `attune <command> --help` for the flags of each command.
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return attune::app::run_migrate(argc - 1, argv + 1);
   if (command == "simulate") return attune::sim::run_simulate(argc - 1, argv + 1);
   if (command == "replay") return attune::replay::run_replay(argc - 1, argv + 1);
+  if (command == "loadgen") return attune::loadgen::run_loadgen(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::cout << "attune " << ATTUNE_VERSION << " (" << attune::core::kAlgorithmVersion << ")\n";
     return 0;
