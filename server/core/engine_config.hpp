@@ -47,12 +47,13 @@ struct EngineConfig {
   // a normal distribution), floored so a flat calibration never divides by 0.
   double mad_scale = 1.4826;
   // Ours: per-second values over two calm minutes are strongly autocorrelated,
-  // so their MAD understates how far a settled person drifts over a session
-  // (a few bpm, and lnRMSSD by ~15 %). Floors at that size keep ordinary drift
-  // from reading as activation; a real activation (+10 bpm, RMSSD halved) is
-  // still several scale units.
-  double baseline_hr_scale_floor_bpm = 3.0;
-  double baseline_ln_rmssd_scale_floor = 0.15;
+  // so their MAD measures the two minutes, not how far a settled person
+  // wanders over a session (simulated calm: HR by ~3 bpm, lnRMSSD by ~0.2).
+  // The floors are that within-session calm spread, so ordinary drift stays
+  // below 1 scale unit; a real activation (+12 bpm, RMSSD halved) is still
+  // ~3 units of each. docs/metrics.md "Calibration baseline" has the figures.
+  double baseline_hr_scale_floor_bpm = 4.0;
+  double baseline_ln_rmssd_scale_floor = 0.25;
   // Per-second values of each metric needed inside the calibration window;
   // with fewer the calibration window slides on until there are enough.
   std::int64_t baseline_min_values = 20;
@@ -106,7 +107,11 @@ struct EngineConfig {
   std::int64_t breath_window_ms = 30000; // breath rate, I:E: end of the buffer
   std::int64_t resp_max_gap_ms = 1000;   // samples further apart: no value
   std::int64_t max_buffered_resp_samples = 200000;
-  double baseline_breath_scale_floor_bpm = 0.5;
+  // Breath-rate baseline scale floor (ours): the calibration's breath rates
+  // are a 30 s estimate refreshed every second, present only in its last
+  // 60 s (the 60 s buffer fills first), so their MAD is ~0.1-0.9/min, while
+  // calm breathing wanders by 1-2/min over minutes.
+  double baseline_breath_scale_floor_bpm = 2.0;
   // Breathing synchrony (PLV): window inside the buffer, edge dropped at its end.
   std::int64_t plv_window_ms = 30000;
   std::int64_t plv_edge_ms = 5000;

@@ -31,11 +31,16 @@ TEST_CASE("MAD of zero is floored so z-scores stay finite", "[baseline]") {
   CHECK_FALSE(robust_baseline({}, 1.4826, 1.0));
 }
 
-TEST_CASE("arousal index is z(HR) minus z(lnRMSSD)", "[baseline]") {
+TEST_CASE("arousal index is the mean of z(HR) and -z(lnRMSSD) (and z(breath))", "[baseline]") {
   const RobustBaseline hr{70.0, 4.0};
   const RobustBaseline ln{3.5, 0.25};
-  CHECK(arousal_index(78.0, 3.0, hr, ln) == Approx(2.0 + 2.0));
+  const RobustBaseline br{13.0, 2.0};
+  CHECK(arousal_index(78.0, 3.0, hr, ln) == Approx((2.0 + 2.0) / 2));
   CHECK(arousal_index(70.0, 3.5, hr, ln) == 0.0);
+  CHECK(arousal_index(78.0, 3.0, 17.0, hr, ln, br) == Approx((2.0 + 2.0 + 2.0) / 3));
+  // Adding the breath term does not widen the index: one unit-z term moved
+  // alone moves it by a third, not by a whole unit.
+  CHECK(arousal_index(70.0, 3.5, 15.0, hr, ln, br) == Approx(1.0 / 3));
 }
 
 namespace {

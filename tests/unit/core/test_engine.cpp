@@ -114,11 +114,13 @@ TEST_CASE("activation, one-activated and co-escalation over time", "[engine]") {
   REQUIRE(a_activated);
   // The hold is 10 s: not before 150 + 10 s (the first second above counts).
   CHECK(*a_activated >= 159000);
-  CHECK(*a_activated <= 165000);
+  // The index is a mean of z-terms (docs/metrics.md), so the 10 s smoothing
+  // needs a few seconds of the step before it crosses 1.
+  CHECK(*a_activated <= 168000);
   CHECK(one_activated == a_activated);
   REQUIRE(co_escalation);
   CHECK(*co_escalation >= 209000);
-  CHECK(*co_escalation <= 215000);
+  CHECK(*co_escalation <= 218000);
 
   const auto sum = e.summary();
   const auto& pa = sum.participants[0];
@@ -313,7 +315,8 @@ TEST_CASE("configuration: JSON of every parameter, and bad values refused", "[en
         "\"activate_hold_ms\":10000", "\"settle_below\":0.5", "\"settle_hold_ms\":15000",
         "\"grid_hz\":4", "\"wcc_window_ms\":30000", "\"wcc_max_lag_ms\":5000",
         "\"leader_dead_zone_s\":0.5", "\"ln_rmssd_floor_ms\":1", "\"mad_scale\":1.4826",
-        "\"baseline_hr_scale_floor_bpm\":1", "\"baseline_ln_rmssd_scale_floor\":0.05",
+        "\"baseline_hr_scale_floor_bpm\":4", "\"baseline_ln_rmssd_scale_floor\":0.25",
+        "\"baseline_breath_scale_floor_bpm\":2",
         "\"baseline_min_values\":20", "\"connected_min_abs_r\":0.5",
         "\"wcc_spline_margin_ms\":5000", "\"wcc_max_knot_gap_ms\":5000", "\"wcc_min_sd_bpm\":1e-06",
         "\"max_buffered_beats\":20000"}) {
