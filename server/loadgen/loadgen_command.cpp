@@ -82,6 +82,7 @@ Flags:
   --create-concurrency K  rooms created at once per process (default 4)
   --connect-concurrency C connections opening at once per process (default 128)
   --ramp-timeout S        give up waiting for joins after S seconds (default 300)
+  --label TEXT            rooms are labelled "TEXT <index>" (default loadgen)
   --quiet                 no table on stdout
   --echo-server PORT      run the echo server on 127.0.0.1:PORT (0: any; see --port-file)
   --echo URL              drive an echo server at ws://host:port[/path]
@@ -117,6 +118,7 @@ struct Options {
   int echo_port = 0;
   std::string echo_url;
   std::string port_file;
+  std::string label = "loadgen";
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -170,6 +172,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
       else if (a == "--echo-server") o.echo_server = true, o.echo_port = std::stoi(v);
       else if (a == "--echo") o.echo_url = v;
       else if (a == "--port-file") o.port_file = v;
+      else if (a == "--label") o.label = v;
       else if (a == "--shard") {
         const auto slash = v.find('/');
         if (slash == std::string::npos) throw std::invalid_argument("i/n");
@@ -557,7 +560,7 @@ int run_one(const Options& o) {
           std::string err;
           bool ok = false;
           for (int attempt = 0; attempt < 3 && !ok; ++attempt)
-            ok = sim::create_room(url, o.admin_key, "loadgen " + std::to_string(my_rooms[i]), resp, err);
+            ok = sim::create_room(url, o.admin_key, o.label + " " + std::to_string(my_rooms[i]), resp, err);
           auto slot = std::make_unique<RoomSlot>();
           if (ok) {
             slot->invites[0] = resp.invites().partner_a();
