@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include <utility>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +25,7 @@
 #include "net/listener.hpp"
 #include "store/migrations.hpp"
 #include "store/pg_store.hpp"
+#include "store/recovery.hpp"
 #include "store/token.hpp"
 
 namespace attune::app {
@@ -48,13 +52,22 @@ Flags (each also read from the environment variable shown; secrets also from VAR
   --http-timeout S         an HTTP request must arrive whole within this (ATTUNE_HTTP_TIMEOUT_S, 10)
   --prompts FILE           prompt catalogue (JSON, see docs/prompts.md; ATTUNE_PROMPTS_FILE;
                            default: the built-in catalogue, config/prompts.json)
+  --spool-dir DIR          where summaries the database cannot take are kept (fsync'd) until it
+                           returns (ATTUNE_SPOOL_DIR, default ./spool)
+  --checkpoint-interval S  a live session's summary is checkpointed this often; 0 never
+                           (ATTUNE_CHECKPOINT_S, default 30)
+  --node-id ID             this server's name on the sessions it runs; at start-up its sessions
+                           left live by a crash are closed as interrupted (ATTUNE_NODE_ID,
+                           default the host name)
   --db-wait S              how long to wait for PostgreSQL at start-up (ATTUNE_DB_WAIT_S, 60)
   --port-file PATH         write the bound port to PATH once listening (for scripts and tests)
   --log-level LEVEL        trace|debug|info|warn|error (ATTUNE_LOG_LEVEL, default info)
   --help                   show this text
 
-Migrations in schema/ are applied at start-up (see `attune migrate`).
-SIGTERM or SIGINT ends every live session, writes its summary, drains the store and exits 0.
+Migrations in schema/ are applied at start-up (see `attune migrate`); then the spool is
+replayed and this node's sessions left live by a crash are closed as interrupted.
+SIGTERM or SIGINT ends every live session, writes its summary (or spools it), drains the
+store and exits 0.
 )";
 
 bool parse_endpoint(const std::string& text, asio::ip::tcp::endpoint& out) {
@@ -70,6 +83,12 @@ bool parse_endpoint(const std::string& text, asio::ip::tcp::endpoint& out) {
   if (!end || *end != '\0' || p < 0 || p > 65535) return false;
   out = asio::ip::tcp::endpoint(address, static_cast<unsigned short>(p));
   return true;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "attune";
+  return name;
 }
 
 // Applies migrations, waiting for the database to come up (compose starts both at once).
@@ -97,7 +116,8 @@ bool migrate_with_wait(const std::string& url, long wait_s) {
 int run_serve(int argc, char** argv) {
   Flags flags(argc, argv, 1,
               {"listen", "database-url", "admin-key", "threads", "grace-period", "max-frame-bytes",
-               "max-batches-per-second", "hello-timeout", "http-timeout", "prompts", "db-wait", "port-file", "log-level"},
+               "max-batches-per-second", "hello-timeout", "http-timeout", "prompts", "db-wait", "port-file", "log-level",
+               "spool-dir", "checkpoint-interval", "node-id"},
               {"help"});
   if (!flags.ok()) {
     std::cerr << "attune serve: " << flags.error() << "\n\n" << kServeHelp;
@@ -131,12 +151,38 @@ int run_serve(int argc, char** argv) {
 
   if (!migrate_with_wait(database_url, flags.get_int("db-wait", "ATTUNE_DB_WAIT_S", 60))) return 1;
 
+  const std::string spool_dir = flags.get("spool-dir", "ATTUNE_SPOOL_DIR", "./spool");
+  const std::string node_id = flags.get("node-id", "ATTUNE_NODE_ID", host_name());
+  // Before listening: what the spool holds goes to the database first, so a
+  // session whose real summary was spooled is not closed from its checkpoint.
+  try {
+    auto recovered = store::recover_at_startup(database_url, spool_dir, node_id);
+    spdlog::info("start-up recovery (node {}): {} spooled summary(ies) written, {} left; {} interrupted "
+                 "session(s) closed ({} from a checkpoint, {} without a summary)",
+                 node_id, recovered.spool.written, recovered.spool.left,
+                 recovered.interrupted_with_checkpoint + recovered.interrupted_without_checkpoint,
+                 recovered.interrupted_with_checkpoint, recovered.interrupted_without_checkpoint);
+  } catch (const std::exception& e) {
+    spdlog::error("start-up recovery failed: {}", e.what());
+    return 1;
+  }
+
   store::PgStoreOptions store_options;
   store_options.database_url = database_url;
-  store::PgStore store(store_options);
+  store_options.spool_dir = spool_dir;
+  store_options.node_id = node_id;
+  std::unique_ptr<store::PgStore> store_owner;
+  try {
+    store_owner = std::make_unique<store::PgStore>(store_options);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start the store: {}", e.what());
+    return 1;
+  }
+  store::PgStore& store = *store_owner;
 
   rooms::RoomSettings room_settings;
   room_settings.grace_ms = flags.get_int("grace-period", "ATTUNE_GRACE_PERIOD_S", 120) * 1000;
+  room_settings.checkpoint_ms = std::max(0L, flags.get_int("checkpoint-interval", "ATTUNE_CHECKPOINT_S", 30)) * 1000;
   room_settings.max_frame_bytes =
       static_cast<std::uint32_t>(flags.get_int("max-frame-bytes", "ATTUNE_MAX_FRAME_BYTES", 64 * 1024));
   room_settings.max_batches_per_second =
@@ -187,7 +233,8 @@ int run_serve(int argc, char** argv) {
       drainer = std::thread([&] {
         store.drain_and_stop();
         auto stats = store.stats();
-        spdlog::info("store drained ({} writes ok, {} failed); stopping", stats.writes_ok, stats.writes_failed);
+        spdlog::info("store drained ({} writes ok, {} failed, {} summary(ies) in the spool); stopping",
+                     stats.writes_ok, stats.writes_failed, stats.spool_depth);
         // Leave a moment for the going-away close frames to reach clients.
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         io.stop();

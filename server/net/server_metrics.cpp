@@ -35,6 +35,8 @@ std::string ServerMetrics::render(std::size_t live_rooms, const store::StoreStat
   metric(out, "attune_store_writes_ok_total", "counter", "Store writes that succeeded.", static_cast<double>(store.writes_ok));
   metric(out, "attune_store_writes_failed_total", "counter", "Store write attempts that failed.",
          static_cast<double>(store.writes_failed));
+  metric(out, "attune_store_spool_depth", "gauge", "Summaries in the spool file, waiting for the database.",
+         static_cast<double>(store.spool_depth));
   metric(out, "attune_database_reachable", "gauge", "1 when PostgreSQL answers.", store.database_reachable ? 1 : 0);
   out << "# HELP attune_errors_total Error messages sent to clients, by code.\n# TYPE attune_errors_total counter\n";
   for (std::size_t code = 1; code < kErrorCodes; ++code) {

@@ -158,6 +158,7 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
 void Room::start_session() {
   session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0,
                            Intervention(settings_.catalogue)});
+  session_->last_checkpoint_ms = session_->started_at_ms;
   for (auto& seat : seats_) {
     seat.cursor = {};
     seat.last_beat_server_ms = codec::StreamCursor::kNone;
@@ -400,41 +401,58 @@ void Room::publish_state() {
 
 void Room::tick() {
   if (!session_) return;
-  if (everyone_gone_since_ms_ && clock_.now_ms() - *everyone_gone_since_ms_ >= settings_.grace_ms) {
+  const auto now = clock_.now_ms();
+  if (everyone_gone_since_ms_ && now - *everyone_gone_since_ms_ >= settings_.grace_ms) {
     end_session("grace_expired", CloseCode::Normal);
     return;
   }
   publish_state();
+  if (settings_.checkpoint_ms > 0 && now - session_->last_checkpoint_ms >= settings_.checkpoint_ms) {
+    session_->last_checkpoint_ms = now;
+    if (auto record = checkpoint_record("checkpoint")) store_.checkpoint(std::move(*record));
+  }
 }
 
 // ------------------------------------------------------------------ ending
 
+v1::SessionSummary Room::build_summary(const std::string& reason) const {
+  v1::SessionSummary summary;
+  summary.set_session_id(session_->id);
+  summary.set_room_id(identity_.room_id);
+  summary.set_started_at_ms(session_->started_at_ms);
+  summary.set_ended_at_ms(clock_.now_ms());
+  summary.set_end_reason(reason);
+  summary.set_algorithm_version(core::kAlgorithmVersion);
+  summary.set_parameters_json(settings_.engine.to_json());
+  codec::fill_summary(session_->engine.summary(), summary);
+  for (const auto& marker : session_->markers) *summary.add_markers() = marker;
+  fill_intervention_summary(summary);
+  return summary;
+}
+
+store::SummaryRecord Room::record_of(const v1::SessionSummary& summary) {
+  store::SummaryRecord record;
+  record.session_id = summary.session_id();
+  record.room_id = summary.room_id();
+  record.started_at_ms = summary.started_at_ms();
+  record.ended_at_ms = summary.ended_at_ms();
+  record.end_reason = summary.end_reason();
+  record.algorithm_version = summary.algorithm_version();
+  record.parameters_json = summary.parameters_json();
+  record.summary_json = codec::to_json(summary);
+  return record;
+}
+
+std::optional<store::SummaryRecord> Room::checkpoint_record(const std::string& reason) const {
+  if (!session_) return std::nullopt;
+  return record_of(build_summary(reason));
+}
+
 void Room::end_session(const std::string& reason, CloseCode close_code) {
   std::string close_text = close_code == CloseCode::GoingAway ? "The server is shutting down." : "The session has ended.";
   if (session_) {
-    v1::SessionSummary full;
-    auto* summary = &full;
-    summary->set_session_id(session_->id);
-    summary->set_room_id(identity_.room_id);
-    summary->set_started_at_ms(session_->started_at_ms);
-    summary->set_ended_at_ms(clock_.now_ms());
-    summary->set_end_reason(reason);
-    summary->set_algorithm_version(core::kAlgorithmVersion);
-    summary->set_parameters_json(settings_.engine.to_json());
-    codec::fill_summary(session_->engine.summary(), *summary);
-    for (auto& marker : session_->markers) *summary->add_markers() = std::move(marker);
-    fill_intervention_summary(*summary);
-
-    store::SummaryRecord record;
-    record.session_id = session_->id;
-    record.room_id = identity_.room_id;
-    record.started_at_ms = summary->started_at_ms();
-    record.ended_at_ms = summary->ended_at_ms();
-    record.end_reason = reason;
-    record.algorithm_version = summary->algorithm_version();
-    record.parameters_json = summary->parameters_json();
-    record.summary_json = codec::to_json(*summary);
-    store_.save_summary(std::move(record), [](bool) {});
+    const v1::SessionSummary full = build_summary(reason);
+    store_.save_summary(record_of(full), [](bool) {});
 
     // Each member gets the summary as its role may see it; the store keeps it whole.
     const bool shared = identity_.share_metrics_with_partners;

@@ -55,6 +55,10 @@ class Room {
   void tick();
   // Ends the live session (if any) with this reason and closes every member.
   void end_session(const std::string& reason, CloseCode close_code);
+  // The record end_session would store right now with this reason, without
+  // ending anything; nullopt when no session is live. tick() hands one to
+  // store.checkpoint() every settings.checkpoint_ms.
+  std::optional<store::SummaryRecord> checkpoint_record(const std::string& reason) const;
 
   bool has_session() const { return session_.has_value(); }
   bool idle() const;  // no members and no session: the registry may forget it
@@ -101,6 +105,7 @@ class Room {
     std::vector<v1::MarkerRecord> markers;
     std::int64_t data_time_ms = 0;
     Intervention loop;
+    std::int64_t last_checkpoint_ms = 0;  // wall time of the last checkpoint (or the start)
   };
 
   Seat* seat_of(Member* member, SeatKind* kind = nullptr);
@@ -129,6 +134,9 @@ class Room {
   void publish_pacer();
   std::int64_t pacer_now_us() const;  // the room's data time on the server clock
   void fill_intervention_summary(v1::SessionSummary& summary) const;
+  // The whole SessionSummary of the live session as of now (end_session and checkpoints).
+  v1::SessionSummary build_summary(const std::string& reason) const;
+  static store::SummaryRecord record_of(const v1::SessionSummary& summary);
 
   v1::ServerMessage envelope();
   void send(Member& member, const v1::ServerMessage& message, bool replaceable = false);

@@ -15,6 +15,7 @@ struct RoomSettings {
   std::uint32_t batch_interval_ms = 500;  // what clients are told to use
   std::uint32_t max_batches_per_second = 50;
   std::uint32_t max_observers = 8;
+  std::int64_t checkpoint_ms = 30'000;    // a live session's summary goes to the store this often; 0: never
   core::EngineConfig engine;
   codec::ValidationLimits validation;
   core::PromptCatalogue catalogue;  // the prompts the policy may send (config/prompts.json)

@@ -1,5 +1,7 @@
 #include "store/pg_queries.hpp"
 
+#include <algorithm>
+
 namespace attune::store::sql {
 namespace {
 
@@ -73,12 +75,59 @@ std::optional<InviteInfo> select_invite(pqxx::transaction_base& tx, const std::s
   return info;
 }
 
-void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start) {
+void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start, const std::string& node_id) {
   tx.exec_params0(
-      "INSERT INTO sessions (session_id, room_id, started_at, status) VALUES ($1, $2,"
-      " CASE WHEN $3::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$3") " END, 'live')"
+      "INSERT INTO sessions (session_id, room_id, started_at, status, node_id) VALUES ($1, $2,"
+      " CASE WHEN $3::bigint = 0 THEN now() ELSE " ATTUNE_MS_TO_TS("$3") " END, 'live', nullif($4, ''))"
       " ON CONFLICT (session_id) DO NOTHING",
-      start.session_id, start.room_id, start.started_at_ms);
+      start.session_id, start.room_id, start.started_at_ms, node_id);
+}
+
+void update_checkpoint(pqxx::transaction_base& tx, const SummaryRecord& c) {
+  tx.exec_params0(
+      "UPDATE sessions SET checkpoint = jsonb_build_object('algorithm_version', $2::text,"
+      "  'parameters', $3::jsonb, 'summary', $4::jsonb), checkpointed_at = now()"
+      " WHERE session_id = $1 AND status = 'live'",
+      c.session_id, c.algorithm_version, c.parameters_json.empty() ? std::string("{}") : c.parameters_json,
+      c.summary_json.empty() ? std::string("{}") : c.summary_json);
+}
+
+InterruptedCounts close_interrupted(pqxx::transaction_base& tx, const std::string& node_id,
+                                    const std::vector<std::string>& skip) {
+  InterruptedCounts counts;
+  const auto live = tx.exec_params(
+      "SELECT session_id, room_id, checkpoint IS NOT NULL FROM sessions"
+      " WHERE node_id = $1 AND status = 'live' ORDER BY started_at FOR UPDATE",
+      node_id);
+  for (const auto& row : live) {
+    const auto session_id = row[0].as<std::string>();
+    const auto room_id = row[1].as<std::string>();
+    if (std::find(skip.begin(), skip.end(), session_id) != skip.end()) continue;
+    const bool has_checkpoint = row[2].as<bool>();
+    if (has_checkpoint) {
+      tx.exec_params0(
+          "INSERT INTO session_summaries (session_id, algorithm_version, parameters, summary)"
+          " SELECT session_id, coalesce(checkpoint->>'algorithm_version', ''),"
+          "  coalesce(checkpoint->'parameters', '{}'::jsonb),"
+          "  jsonb_set(coalesce(checkpoint->'summary', '{}'::jsonb), '{end_reason}', '\"interrupted\"'::jsonb)"
+          " FROM sessions WHERE session_id = $1 ON CONFLICT (session_id) DO NOTHING",
+          session_id);
+      counts.with_checkpoint++;
+    } else {
+      counts.without_checkpoint++;
+    }
+    // The last moment the session is known to have run: its checkpoint, else its start.
+    tx.exec_params0(
+        "UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted',"
+        " ended_at = coalesce(checkpointed_at, started_at) WHERE session_id = $1",
+        session_id);
+    tx.exec_params0(
+        "INSERT INTO audit_log (actor, action, room_id, session_id, detail)"
+        " VALUES ('system', 'session.interrupted', $1, $2, jsonb_build_object('checkpoint', $3::boolean,"
+        " 'node_id', $4::text))",
+        room_id, session_id, has_checkpoint, node_id);
+  }
+  return counts;
 }
 
 bool insert_summary(pqxx::transaction_base& tx, const SummaryRecord& s) {

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -21,8 +22,23 @@ void insert_room(pqxx::transaction_base& tx, const RoomRecord& room);
 // nullopt for an unknown or expired token hash.
 std::optional<InviteInfo> select_invite(pqxx::transaction_base& tx, const std::string& token_hash);
 
-// A "live" session row; nothing if the session is already known.
-void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start);
+// A "live" session row run by `node_id` (empty: NULL); nothing if the session is already known.
+void insert_session_start(pqxx::transaction_base& tx, const SessionStart& start, const std::string& node_id);
+
+// Stores a live session's checkpoint (see schema/0002_checkpoints.sql); a
+// session that is no longer live (or unknown) is left alone.
+void update_checkpoint(pqxx::transaction_base& tx, const SummaryRecord& checkpoint);
+
+struct InterruptedCounts {
+  std::size_t with_checkpoint = 0;
+  std::size_t without_checkpoint = 0;
+};
+// Closes every session of `node_id` still 'live' as 'interrupted' (end_reason
+// too): with its checkpoint's summary (end_reason "interrupted" in the JSON)
+// when it has one, without a summary otherwise; one "session.interrupted"
+// audit row each. Sessions whose id is in `skip` are left alone.
+InterruptedCounts close_interrupted(pqxx::transaction_base& tx, const std::string& node_id,
+                                    const std::vector<std::string>& skip);
 
 // Upserts the session as ended, inserts the summary and a "session.ended" audit
 // row. Returns false when the summary was already there: the caller must then

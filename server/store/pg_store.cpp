@@ -47,7 +47,8 @@ bool refuse_blank(const std::string& what, const std::string& id) {
 
 }  // namespace
 
-PgStore::PgStore(PgStoreOptions options) : worker_(std::make_unique<Worker>(std::move(options))) {}
+PgStore::PgStore(PgStoreOptions options)
+    : node_id_(options.node_id), worker_(std::make_unique<Worker>(std::move(options))) {}
 
 PgStore::~PgStore() { worker_->drain_and_stop(); }
 
@@ -80,9 +81,9 @@ void PgStore::session_started(SessionStart start) {
     return;
   }
   auto job = make_job(Job::Lane::Durable, true, "session_started session=" + start.session_id);
-  job->attempt = [start = std::move(start)](pqxx::connection& conn) -> std::function<void()> {
+  job->attempt = [start = std::move(start), node_id = node_id_](pqxx::connection& conn) -> std::function<void()> {
     pqxx::work tx(conn);
-    sql::insert_session_start(tx, start);
+    sql::insert_session_start(tx, start, node_id);
     tx.commit();
     return {};
   };
@@ -96,12 +97,12 @@ void PgStore::save_summary(SummaryRecord summary, Done done) {
   }
   auto job = make_job(Job::Lane::Durable, true, "save_summary session=" + summary.session_id);
   job->is_summary = true;
-  job->attempt = [summary = std::move(summary),
-                  done](pqxx::connection& conn) -> std::function<void()> {
+  job->summary = std::make_shared<const SummaryRecord>(std::move(summary));
+  job->attempt = [summary = job->summary, done](pqxx::connection& conn) -> std::function<void()> {
     pqxx::work tx(conn);
     // A repeat (already stored) is a success; leaving tx uncommitted rolls
     // back the session upsert so the repeat changes nothing at all.
-    if (sql::insert_summary(tx, summary)) tx.commit();
+    if (sql::insert_summary(tx, *summary)) tx.commit();
     return [done] { call(done, true); };
   };
   job->fail = [done] { call(done, false); };
@@ -131,6 +132,19 @@ void PgStore::record_audit(AuditEvent event) {
   job->attempt = [event = std::move(event)](pqxx::connection& conn) -> std::function<void()> {
     pqxx::work tx(conn);
     sql::insert_audit(tx, event);
+    tx.commit();
+    return {};
+  };
+  worker_->submit(std::move(job));
+}
+
+void PgStore::checkpoint(SummaryRecord record) {
+  if (refuse_blank("checkpoint", record.session_id)) return;
+  auto job = make_job(Job::Lane::Interactive, true, "checkpoint session=" + record.session_id);
+  job->is_checkpoint = true;
+  job->attempt = [record = std::move(record)](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    sql::update_checkpoint(tx, record);
     tx.commit();
     return {};
   };

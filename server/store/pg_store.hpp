@@ -38,10 +38,20 @@ struct PgStoreOptions {
   // Server-side bound on each statement, so one stuck query cannot hold the
   // worker (and every queued summary) forever.
   std::chrono::milliseconds statement_timeout{5'000};
+  // Folder of the summary spool (spool.hpp). Empty: no spool, and summaries
+  // the database cannot take wait in memory until drain_and_stop's deadline.
+  // With a spool, a summary goes to the spool as soon as the database is found
+  // away (or at the drain deadline), and the spool is replayed when the
+  // database is reachable again.
+  std::string spool_dir;
+  // Written with every session_started, so crash recovery closes only the
+  // sessions this node was running. Empty: NULL.
+  std::string node_id;
 };
 
 class PgStore final : public Store {
  public:
+  // Throws std::runtime_error when the spool folder cannot be used.
   explicit PgStore(PgStoreOptions options);
   ~PgStore() override;  // drain_and_stop() if not done yet
 
@@ -58,6 +68,7 @@ class PgStore final : public Store {
   void get_room(std::string room_id,
                 std::function<void(std::optional<RoomRow>)> done) override;
   void record_audit(AuditEvent event) override;
+  void checkpoint(SummaryRecord record) override;
 
   StoreStats stats() const override;
   // Stops taking work, finishes the queue (retrying durable writes until the
@@ -68,6 +79,7 @@ class PgStore final : public Store {
   class Worker;  // defined in pg_store.cpp
 
  private:
+  std::string node_id_;
   std::unique_ptr<Worker> worker_;
 };
 

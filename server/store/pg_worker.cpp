@@ -8,10 +8,12 @@
 #include "store/migrations.hpp"
 #include "store/pg_errors.hpp"
 #include "store/pg_queries.hpp"
+#include "store/recovery.hpp"
 
 namespace attune::store {
 
 PgStore::Worker::Worker(PgStoreOptions options) : options_(std::move(options)) {
+  if (!options_.spool_dir.empty()) spool_ = std::make_unique<Spool>(options_.spool_dir);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -60,6 +62,9 @@ StoreStats PgStore::Worker::stats() const {
   s.summaries_pending = summaries_pending_;
   s.requests_rejected = rejected_;
   s.reconnects = reconnects_;
+  s.spool_depth = spool_ ? spool_->depth() : 0;
+  s.summaries_spooled = spooled_;
+  s.checkpoints_ok = checkpoints_ok_;
   return s;
 }
 
@@ -88,6 +93,7 @@ void PgStore::Worker::run() {
   connect();
   Backoff idle_backoff(options_.reconnect_initial, options_.reconnect_max);
   for (;;) {
+    if (spool_ && replay_due_ && conn_ && spool_->depth() > 0 && !deadline_passed()) replay_spool_now();
     std::unique_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -119,9 +125,14 @@ void PgStore::Worker::execute(Job& job) {
   int attempts = 0;
   for (;;) {
     if (!conn_ && !connect()) {
-      // The database is away: interactive work fails now, durable work waits.
+      // The database is away: interactive work fails now, summaries go to the
+      // spool (if there is one), other durable work waits.
       fail_queued_interactive();
       if (!durable) return finish(job, false);
+      if (spool_) {
+        spool_queued_summaries();
+        if (job.summary && spool_job(job)) return;
+      }
       if (deadline_passed()) return give_up_on_everything(job);
       sleep_for(backoff.next());
       continue;
@@ -163,6 +174,7 @@ bool PgStore::Worker::connect() {
     }
     conn_ = std::move(conn);
     db_state_ = DbState::Up;
+    replay_due_ = true;
     reconnects_++;
     if (before == DbState::Down) {
       spdlog::info("store: database reachable again");
@@ -203,6 +215,9 @@ void PgStore::Worker::close() {
 }
 
 void PgStore::Worker::health_check() {
+  // A replay that stopped on a transient error (or a record the database
+  // refused) is tried again at each idle check.
+  if (spool_ && spool_->depth() > 0) replay_due_ = true;
   if (!conn_) {
     connect();
     return;
@@ -244,17 +259,61 @@ void PgStore::Worker::give_up_on_everything(Job& current) {
     rest.swap(queue_);
     queue_depth_ = 0;
   }
-  std::size_t lost_summaries = current.is_summary ? 1 : 0;
-  for (auto& job : rest) lost_summaries += job->is_summary ? 1 : 0;
-  spdlog::error("store: drain deadline passed; giving up on {} queued job(s), {} summary(ies)",
-                rest.size() + 1, lost_summaries);
-  finish(current, false);
-  for (auto& job : rest) finish(*job, false);
+  std::size_t summaries = current.is_summary ? 1 : 0;
+  for (auto& job : rest) summaries += job->is_summary ? 1 : 0;
+  spdlog::error("store: drain deadline passed; giving up on {} queued job(s), {} summary(ies){}",
+                rest.size() + 1, summaries, spool_ ? " (summaries go to the spool)" : "");
+  if (!spool_job(current)) finish(current, false);
+  for (auto& job : rest)
+    if (!spool_job(*job)) finish(*job, false);
+}
+
+bool PgStore::Worker::spool_job(Job& job) {
+  if (!spool_ || !job.summary) return false;
+  if (!spool_->append(*job.summary)) return false;
+  spooled_++;
+  spdlog::warn("store: {} not written to the database; kept in the spool", job.label);
+  // Reported as not written (yet), after it is durable on disk.
+  if (job.is_summary) summaries_pending_--;
+  if (job.is_write) writes_failed_++;
+  deliver(job.fail, job.label);
+  return true;
+}
+
+void PgStore::Worker::spool_queued_summaries() {
+  std::vector<std::unique_ptr<Job>> summaries;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::deque<std::unique_ptr<Job>> kept;
+    for (auto& job : queue_) {
+      if (job->summary) {
+        summaries.push_back(std::move(job));
+      } else {
+        kept.push_back(std::move(job));
+      }
+    }
+    queue_ = std::move(kept);
+    queue_depth_ = queue_.size();
+  }
+  for (auto& job : summaries) {
+    if (spool_job(*job)) continue;
+    // Could not make it durable on disk: keep it queued in memory instead.
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(job));
+    queue_depth_ = queue_.size();
+  }
+}
+
+void PgStore::Worker::replay_spool_now() {
+  replay_due_ = false;
+  const auto result = replay_spool(*conn_, *spool_);
+  if (result.connection_lost) disconnect();
 }
 
 void PgStore::Worker::finish(Job& job, bool ok) {
   if (job.is_summary) summaries_pending_--;
   if (job.is_write) (ok ? writes_ok_ : writes_failed_)++;
+  if (ok && job.is_checkpoint) checkpoints_ok_++;
   if (!ok) {
     if (job.lane == Job::Lane::Durable) spdlog::error("store: {} was not written", job.label);
     deliver(job.fail, job.label);

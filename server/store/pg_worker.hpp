@@ -17,6 +17,7 @@
 #include <pqxx/pqxx>
 
 #include "store/pg_store.hpp"
+#include "store/spool.hpp"
 
 namespace attune::store {
 
@@ -25,6 +26,9 @@ struct Job {
   Lane lane = Lane::Interactive;
   bool is_write = false;    // counts towards writes_ok / writes_failed
   bool is_summary = false;  // counts towards summaries_pending
+  bool is_checkpoint = false;  // counts towards checkpoints_ok
+  // For a summary: the record itself, so it can go to the spool.
+  std::shared_ptr<const SummaryRecord> summary;
   std::string label;        // for logs: operation and ids, never values
   // Does the database work, throwing on failure; returns what to deliver to
   // the caller once it succeeded (kept apart so a throwing callback is not
@@ -55,6 +59,12 @@ class PgStore::Worker {
   void health_check();
   void fail_queued_interactive();
   void give_up_on_everything(Job& current);
+  // With a spool: appends the job's summary and reports it as not written
+  // (after it is durable). False if there is no spool or the append failed.
+  bool spool_job(Job& job);
+  // Moves every queued summary to the spool (the database is away).
+  void spool_queued_summaries();
+  void replay_spool_now();
   bool deadline_passed();
   // Sleeps up to `delay` (never past the drain deadline); wakes early when a
   // stop is requested.
@@ -65,6 +75,8 @@ class PgStore::Worker {
 
   const PgStoreOptions options_;
   std::unique_ptr<pqxx::connection> conn_;  // worker thread only
+  std::unique_ptr<Spool> spool_;            // null without spool_dir
+  bool replay_due_ = true;                  // worker thread only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -81,6 +93,8 @@ class PgStore::Worker {
   std::atomic<std::uint64_t> writes_failed_{0};
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<std::uint64_t> spooled_{0};
+  std::atomic<std::uint64_t> checkpoints_ok_{0};
   std::atomic<bool> migrations_applied_{false};
 };
 

@@ -97,6 +97,9 @@ struct StoreStats {
   std::size_t summaries_pending = 0;   // queued summaries (never dropped, not bounded)
   std::uint64_t requests_rejected = 0; // fail-fast answers: queue full or database away
   std::uint64_t reconnects = 0;        // successful (re)connections
+  std::size_t spool_depth = 0;         // summaries in the spool file, waiting for the database
+  std::uint64_t summaries_spooled = 0; // summaries ever written to the spool
+  std::uint64_t checkpoints_ok = 0;    // checkpoints written
 };
 
 class Store {
@@ -117,6 +120,12 @@ class Store {
 
   // Best effort: may be dropped (and counted) when the queue is full.
   virtual void record_audit(AuditEvent event) {}
+
+  // The accumulated summary of a session still live (end_reason "checkpoint"),
+  // kept with the session row so that a crash loses at most one interval.
+  // Best effort: refused when the queue is full or the database is away (the
+  // next checkpoint supersedes it). Ignored once the session has ended.
+  virtual void checkpoint(SummaryRecord record) = 0;
 
   virtual StoreStats stats() const = 0;  // thread-safe
   // Blocks until every queued write is done (or the store gives up); then stops.

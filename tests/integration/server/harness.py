@@ -34,9 +34,9 @@ def require_env(name):
     return value
 
 
-def psql(sql):
-    """Runs SQL against the test database and returns the rows as lists of strings."""
-    url = require_env("ATTUNE_TEST_DATABASE_URL")
+def psql(sql, url=None):
+    """Runs SQL against the test database (or `url`) and returns the rows as lists of strings."""
+    url = url or require_env("ATTUNE_TEST_DATABASE_URL")
     out = subprocess.run(["psql", url, "-qtAX", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True)
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
@@ -44,10 +44,19 @@ def psql(sql):
 class Server:
     """One `attune serve` process on a free port, with its log captured."""
 
-    def __init__(self, *extra_args, grace_s=5):
+    def __init__(self, *extra_args, grace_s=5, database_url=None):
         self.bin = require_env("ATTUNE_BIN")
-        self.db = require_env("ATTUNE_TEST_DATABASE_URL")
+        self.db = database_url or require_env("ATTUNE_TEST_DATABASE_URL")
         self.tmp = tempfile.mkdtemp(prefix="attune-it-")
+        # Each server keeps its spool in its own folder (not the working
+        # directory), and has a node id of its own, so that crash recovery at
+        # start-up never closes another test's sessions.
+        self.spool_dir = os.path.join(self.tmp, "spool")
+        self.node_id = "it-" + os.path.basename(self.tmp)
+        if "--spool-dir" not in extra_args:
+            extra_args += ("--spool-dir", self.spool_dir)
+        if "--node-id" not in extra_args:
+            extra_args += ("--node-id", self.node_id)
         self.port_file = os.path.join(self.tmp, "port")
         self.log_path = os.path.join(self.tmp, "server.log")
         self.args = [self.bin, "serve", "--listen", "127.0.0.1:0", "--port-file", self.port_file,
@@ -96,6 +105,81 @@ class Server:
     @property
     def ws_url(self):
         return f"ws://127.0.0.1:{self.port}/v1/ws"
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 of the test's own (like scripts/lib/pg.sh), for
+    tests that stop and start the database. Same port across restarts."""
+
+    BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="attune-pg-")
+        os.chmod(self.dir, 0o755)
+        self.data = os.path.join(self.dir, "data")
+        self.sock = os.path.join(self.dir, "sock")
+        os.makedirs(self.sock, mode=0o755)
+        if os.getuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            for path in (self.dir, self.sock):
+                os.chown(path, pw.pw_uid, pw.pw_gid)
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"host=127.0.0.1 port={self.port} user=postgres dbname=attune"
+
+    def _run(self, *cmd):
+        if os.getuid() == 0:
+            cmd = ("runuser", "-u", "postgres", "--") + cmd
+        return subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+    def start(self):
+        fresh = not os.path.exists(os.path.join(self.data, "PG_VERSION"))
+        if fresh:
+            self._run(f"{self.BIN}/initdb", "-D", self.data, "--auth=trust", "-U", "postgres", "-E", "UTF8")
+        self._run(f"{self.BIN}/pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w", "-t", "60",
+                  "-o", f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        if fresh:
+            self._run(f"{self.BIN}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
+                      "-qc", "CREATE DATABASE attune")
+        return self
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            self._run(f"{self.BIN}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop")
+
+    def psql(self, sql):
+        return psql(sql, url=self.url)
+
+    def remove(self):
+        import shutil
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def metric(server, name):
+    """One unlabelled metric from /metrics, as a float (None if absent)."""
+    status, text = http("GET", server.http + "/metrics", key=None)
+    for line in str(text).splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def wait_for(predicate, timeout=30, interval=0.2, what="condition"):
+    """Polls predicate() until it returns something truthy; returns that."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        time.sleep(interval)
 
 
 def http(method, url, body=None, key=ADMIN_KEY, raw=None):
