@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/pg_store.hpp"
+#include "store/migrations.hpp"
 #include "store/recovery.hpp"
 #include "store/spool.hpp"
 #include "store/token.hpp"
