@@ -26,7 +26,8 @@ class LoadSmall(unittest.TestCase):
                  "--server-pid", str(server.proc.pid), "--out", out_path, "--ramp-timeout", "60"],
                 capture_output=True, text=True, timeout=240)
             self.assertEqual(run.returncode, 0, run.stdout[-3000:] + run.stderr[-3000:])
-            result = json.load(open(out_path))
+            with open(out_path) as f:
+                result = json.load(f)
             report = run.stdout[-3000:] + run.stderr[-1500:]
             self.assertEqual(result["connections_target"], 2 * ROOMS, report)
             self.assertEqual(result["join_failures"], 0, report)
