@@ -59,6 +59,10 @@ Flags (each also read from the environment variable shown; secrets also from VAR
   --node-id ID             this server's name on the sessions it runs; at start-up its sessions
                            left live by a crash are closed as interrupted (ATTUNE_NODE_ID,
                            default the host name)
+  --trust-forwarded-for    take the client address from X-Forwarded-For (behind a trusted
+                           reverse proxy; ATTUNE_TRUST_FORWARDED_FOR=1)
+  --recordings-dir DIR     where rooms created with the recording consent write their
+                           streams (replay format; ATTUNE_RECORDINGS_DIR; default: none)
   --db-wait S              how long to wait for PostgreSQL at start-up (ATTUNE_DB_WAIT_S, 60)
   --port-file PATH         write the bound port to PATH once listening (for scripts and tests)
   --log-level LEVEL        trace|debug|info|warn|error (ATTUNE_LOG_LEVEL, default info)
@@ -116,9 +120,9 @@ bool migrate_with_wait(const std::string& url, long wait_s) {
 int run_serve(int argc, char** argv) {
   Flags flags(argc, argv, 1,
               {"listen", "database-url", "admin-key", "threads", "grace-period", "max-frame-bytes",
-               "max-batches-per-second", "hello-timeout", "http-timeout", "prompts", "db-wait", "port-file", "log-level",
+               "max-batches-per-second", "hello-timeout", "http-timeout", "prompts", "recordings-dir", "db-wait", "port-file", "log-level",
                "spool-dir", "checkpoint-interval", "node-id"},
-              {"help"});
+              {"help", "trust-forwarded-for"});
   if (!flags.ok()) {
     std::cerr << "attune serve: " << flags.error() << "\n\n" << kServeHelp;
     return 2;
@@ -198,12 +202,16 @@ int run_serve(int argc, char** argv) {
     room_settings.catalogue = codec::load_default_catalogue();
   }
 
+  room_settings.recordings_dir = flags.get("recordings-dir", "ATTUNE_RECORDINGS_DIR");
+
   asio::io_context io(static_cast<int>(threads));
   rooms::SystemClock clock;
   net::ServerMetrics metrics;
   rooms::RoomRegistry registry(io, room_settings, store, clock, metrics);
   net::ServerContext context{io, registry, store, metrics, clock, {}, {}};
   context.settings.admin_key_hash = store::sha256_hex(admin_key);
+  context.settings.trust_forwarded_for =
+      flags.get_bool("trust-forwarded-for") || flags.get("", "ATTUNE_TRUST_FORWARDED_FOR") == "1";
   context.settings.hello_timeout = std::chrono::seconds(flags.get_int("hello-timeout", "ATTUNE_HELLO_TIMEOUT_S", 10));
   context.settings.http_header_timeout =
       std::chrono::seconds(flags.get_int("http-timeout", "ATTUNE_HTTP_TIMEOUT_S", 10));

@@ -25,6 +25,10 @@ struct NetSettings {
   std::size_t write_queue_limit = 64;         // frames queued for one slow reader
   std::uint32_t default_invite_ttl_s = 7 * 24 * 3600;
   std::uint32_t max_invite_ttl_s = 30 * 24 * 3600;
+  // Behind a reverse proxy every client arrives from the proxy's address; with
+  // this set, the first X-Forwarded-For entry names the client (for the
+  // token-guessing throttle). Only set it when a trusted proxy adds that header.
+  bool trust_forwarded_for = false;
 };
 
 struct ServerContext {

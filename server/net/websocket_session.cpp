@@ -53,6 +53,15 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
   beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ignored);
   remote_address_ = ignored ? std::string("unknown") : remote.address().to_string();
+  if (context_.settings.trust_forwarded_for) {
+    if (auto it = request.find("X-Forwarded-For"); it != request.end()) {
+      std::string first(it->value().data(), it->value().size());
+      first = first.substr(0, first.find(','));
+      first.erase(0, first.find_first_not_of(' '));
+      first.erase(first.find_last_not_of(' ') + 1);
+      if (!first.empty() && first.size() <= 64) remote_address_ = first;
+    }
+  }
   // Handshake and idle timeouts, with keep-alive pings so idle phones stay connected.
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.set_option(websocket::stream_base::decorator(

@@ -1,6 +1,7 @@
 #include "rooms/room.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "store/token.hpp"
 
@@ -139,10 +140,11 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
   if (seat.member) seat.member->close(CloseCode::Replaced, "This seat continued on another connection.");
   // A fresh join numbers its batches from 1 again; a resume keeps the count so
   // that batches resent after a drop are recognised and ignored.
-  if (!resuming) {
-    seat.last_applied_seq = 0;
-    seat.clock_offset_us.reset();  // another device may be behind a fresh join
-  }
+  if (!resuming) seat.last_applied_seq = 0;
+  // Every connection starts a fresh clock estimate (it may be another device);
+  // its first batches wait for it (see apply_samples).
+  seat.clock_offset_us.reset();
+  seat.held_batches.clear();
   seat.member = member;
   seat.client_name = codec::utf8_prefix(hello.client_name(), 64);
   seat.ever_joined = true;
@@ -164,6 +166,10 @@ void Room::start_session() {
     seat.last_beat_server_ms = codec::StreamCursor::kNone;
   }
   store_.session_started({session_->id, identity_.room_id, session_->started_at_ms});
+  if (identity_.recording && !settings_.recordings_dir.empty()) {
+    session_->recorder = std::make_unique<SessionRecorder>(settings_.recordings_dir, session_->id);
+    if (!session_->recorder->ok()) session_->recorder.reset();  // the summary still comes; only the recording is lost
+  }
   counters_.session_started();
 }
 
@@ -246,10 +252,32 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
   const auto seq = message.seq();
   if (seq != 0 && seq <= seat.last_applied_seq) return;  // a resend: already applied
   if (!session_) return;  // a clinician streaming before any partner: nothing to attach it to
+  // Until the connection's first clock estimate (under a second after
+  // Welcome), batches wait, so a phone whose clock is off never puts data on
+  // the wrong timeline. A client that never answers probes is taken as is
+  // once a few seconds' worth of batches have waited.
+  if (!seat.clock_offset_us && seat.held_batches.size() < kMaxHeldBatches) {
+    seat.held_batches.push_back(message);
+    return;
+  }
+  if (!seat.clock_offset_us) release_held(seat, kind);
+  apply_batch(seat, kind, message);
+}
+
+void Room::release_held(Seat& seat, SeatKind kind) {
+  auto held = std::move(seat.held_batches);
+  seat.held_batches.clear();
+  if (!seat.clock_offset_us) seat.clock_offset_us = 0;  // never answered: its clock as it is
+  for (const auto& m : held)
+    if (m.seq() == 0 || m.seq() > seat.last_applied_seq) apply_batch(seat, kind, m);
+}
+
+void Room::apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& message) {
+  const auto seq = message.seq();
   const auto& raw = message.samples();
   // Order is checked on the client's own clock (monotonic for the device);
   // distance from now and everything the engine sees use the server's clock.
-  const std::int64_t offset_ms = seat.clock_offset_us ? (*seat.clock_offset_us + 500) / 1000 : 0;
+  const std::int64_t offset_ms = seat.clock_offset_us ? std::llround(*seat.clock_offset_us / 1000.0) : 0;
   v1::SampleBatch batch = codec::shifted(raw, -offset_ms);
   auto problem = codec::validate_batch(batch, clock_.now_ms(), settings_.validation);
   if (!problem) problem = seat.cursor.check(raw);
@@ -267,6 +295,7 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
     session_->engine.add_respiration(core, w.t0_ms(), w.rate_hz(), w.values().data(), n);
     session_->loop.respiration[static_cast<std::size_t>(core)].add(w.t0_ms(), w.rate_hz(), w.values().data(), n);
   }
+  if (session_->recorder) session_->recorder->record(core, batch);
   seat.cursor.advance(raw);
   if (seq != 0) seat.last_applied_seq = seq;
 
@@ -314,9 +343,11 @@ void Room::leave(Member* member, SeatKind kind, bool is_observer, const v1::Leav
 }
 
 void Room::set_clock(Member* member, std::int64_t offset_us, std::int64_t uncertainty_us) {
-  if (Seat* seat = seat_of(member)) {
+  SeatKind kind = SeatKind::Observer;
+  if (Seat* seat = seat_of(member, &kind)) {
     seat->clock_offset_us = offset_us;
     seat->clock_uncertainty_us = uncertainty_us;
+    if (!seat->held_batches.empty() && session_) release_held(*seat, kind);
   }
 }
 
@@ -407,6 +438,7 @@ void Room::tick() {
     return;
   }
   publish_state();
+  if (session_->recorder) session_->recorder->flush();
   if (settings_.checkpoint_ms > 0 && now - session_->last_checkpoint_ms >= settings_.checkpoint_ms) {
     session_->last_checkpoint_ms = now;
     if (auto record = checkpoint_record("checkpoint")) store_.checkpoint(std::move(*record));

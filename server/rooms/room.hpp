@@ -22,6 +22,7 @@
 #include "rooms/clock.hpp"
 #include "rooms/member.hpp"
 #include "rooms/room_settings.hpp"
+#include "rooms/session_recorder.hpp"
 #include "store/store.hpp"
 
 namespace attune::rooms {
@@ -60,6 +61,9 @@ class Room {
   // store.checkpoint() every settings.checkpoint_ms.
   std::optional<store::SummaryRecord> checkpoint_record(const std::string& reason) const;
 
+  // Batches a seat may send before its first clock estimate; they wait for it.
+  static constexpr std::size_t kMaxHeldBatches = 8;  // 4 s at the default 500 ms
+
   bool has_session() const { return session_.has_value(); }
   bool idle() const;  // no members and no session: the registry may forget it
   const std::string& session_id() const;
@@ -76,6 +80,7 @@ class Room {
     std::int64_t last_beat_server_ms = codec::StreamCursor::kNone;  // the same, on the server's clock
     std::optional<std::int64_t> clock_offset_us;  // client = server + offset
     std::int64_t clock_uncertainty_us = 0;
+    std::vector<v1::ClientMessage> held_batches;  // waiting for the first clock estimate
     bool ever_joined = false;
   };
   // The intervention loop of one session: the shared pacer, the prompt
@@ -105,6 +110,7 @@ class Room {
     std::vector<v1::MarkerRecord> markers;
     std::int64_t data_time_ms = 0;
     Intervention loop;
+    std::unique_ptr<SessionRecorder> recorder;  // rooms with the recording consent only
     std::int64_t last_checkpoint_ms = 0;  // wall time of the last checkpoint (or the start)
   };
 
@@ -113,6 +119,8 @@ class Room {
   void start_session();
   void welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& resume_token);
   void apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
+  void apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
+  void release_held(Seat& seat, SeatKind kind);
   void apply_marker(SeatKind kind, const v1::Marker& marker);
   void leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave, std::uint64_t seq);
   // Sends one message to every member; `fill` makes it for a view, and it is

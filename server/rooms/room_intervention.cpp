@@ -34,10 +34,16 @@ core::PacerPattern from_proto(const v1::PacerPattern& p) {
   return {p.inhale_s(), p.hold_in_s(), p.exhale_s(), p.hold_out_s()};
 }
 
-bool can_see_entrainment(codec::View view, v1::Role role) {
+// The same rule as every other raw value (codec::summary_for_view): one's
+// own, everyone's for the clinician, the partners' for each other when the
+// room shares them; the clinician's only for the clinician.
+bool can_see_entrainment(codec::View view, v1::Role role, bool shared) {
   if (view == codec::View::Clinician) return true;
-  return (view == codec::View::PartnerA && role == v1::ROLE_PARTNER_A) ||
-         (view == codec::View::PartnerB && role == v1::ROLE_PARTNER_B);
+  if (role == v1::ROLE_CLINICIAN || view == codec::View::Observer) return false;
+  if ((view == codec::View::PartnerA && role == v1::ROLE_PARTNER_A) ||
+      (view == codec::View::PartnerB && role == v1::ROLE_PARTNER_B))
+    return true;
+  return shared;
 }
 
 }  // namespace
@@ -86,7 +92,9 @@ void Room::on_data_second(const core::Snapshot& snapshot) {
   for (const auto& d : loop.policy.evaluate(in)) {
     deliver_prompt(d.recipient, d.rule_id, d.text, to_proto(d.audience), d.priority, false,
                    core::trigger_name(d.trigger), snapshot.t_ms);
-    if (d.start_pacer && !loop.pacer.running()) {
+    // Only prompts to partners may start the shared pacer: one started for the
+    // clinician's own alert would tell the partners about the clinician's state.
+    if (d.start_pacer && d.recipient != core::Seat::Clinician && !loop.pacer.running()) {
       const double rate = core::initial_rate(snapshot.participants[0].breath_rate_bpm,
                                              snapshot.participants[1].breath_rate_bpm, loop.pacer.target_rate_bpm());
       if (!loop.pacer.start(core::scale_to_rate(kDefaultPattern, rate), t_us)) {
@@ -215,8 +223,11 @@ void Room::apply_pacer_command(Member& member, SeatKind kind, const v1::PacerCom
 
   switch (command.action()) {
     case v1::PacerCommand::ACTION_START: {
+      if (loop.pacer.running()) {  // already breathing together: nothing to restart
+        if (command.target_rate_bpm() != 0) loop.pacer.set_target_rate(command.target_rate_bpm());
+        break;
+      }
       if (command.target_rate_bpm() != 0) loop.pacer.set_target_rate(command.target_rate_bpm());
-      if (loop.pacer.running()) break;  // already breathing together: nothing to restart
       const auto* latest = session_->engine.latest() ? &*session_->engine.latest() : nullptr;
       const double rate = core::initial_rate(latest ? latest->participants[0].breath_rate_bpm : std::nullopt,
                                              latest ? latest->participants[1].breath_rate_bpm : std::nullopt,
@@ -267,7 +278,7 @@ v1::PacerState Room::pacer_state(codec::View view) const {
   out.set_started_by(loop.pacer_started_by);
   for (std::size_t i = 0; i < core::kSeatCount; ++i) {
     const auto role = codec::role_of(static_cast<core::Seat>(i));
-    if (!loop.entrainment[i] || !can_see_entrainment(view, role)) continue;
+    if (!loop.entrainment[i] || !can_see_entrainment(view, role, identity_.share_metrics_with_partners)) continue;
     auto* e = out.add_entrainment();
     e->set_role(role);
     e->set_plv(*loop.entrainment[i]);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "codec/sample_validation.hpp"
 #include "core/engine_config.hpp"
@@ -19,6 +20,7 @@ struct RoomSettings {
   core::EngineConfig engine;
   codec::ValidationLimits validation;
   core::PromptCatalogue catalogue;  // the prompts the policy may send (config/prompts.json)
+  std::string recordings_dir;       // where consenting rooms' streams are written; empty: nowhere
 };
 
 // What the room was created with (from the store, via the invite).

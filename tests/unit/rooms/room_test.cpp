@@ -30,6 +30,9 @@ struct Harness {
     hello.set_resume_token(resume);
     hello.set_client_name("test");
     room.join(m, kind, hello, 1);
+    // The connection's clock estimate (the WebSocket session measures it);
+    // until it arrives the room holds a seat's batches.
+    if (kind != rooms::SeatKind::Observer) room.set_clock(m.get(), 0, 100);
     return m;
   }
 
@@ -333,4 +336,54 @@ TEST_CASE("names and labels are cut at a character boundary") {
   CHECK(codec::utf8_prefix("h\xc3\xa9llo", 2) == "h");     // does not split the two-byte e-acute
   CHECK(codec::utf8_prefix("h\xc3\xa9llo", 3) == "h\xc3\xa9");
   CHECK(codec::utf8_prefix("\xe2\x9d\xa4x", 2).empty());  // a three-byte heart
+}
+
+TEST_CASE("batches wait for the first clock estimate and then land on the server's timeline") {
+  Harness h;
+  auto a = std::make_shared<FakeMember>();
+  v1::Hello hello;
+  hello.set_invite_token("invite");
+  h.room.join(a, rooms::SeatKind::PartnerA, hello, 1);
+  // The phone's clock runs 5 s ahead: its "now" would be future data.
+  const std::int64_t skew_ms = 5'000;
+  std::int64_t t = h.clock.now_ms() + skew_ms - 3'000;
+  auto first = h.batch(t, 2.0, 800, 2);
+  h.room.receive(a.get(), first);
+  CHECK(a->count(PC::kError) == 0);  // held, not judged yet
+  h.room.set_clock(a.get(), skew_ms * 1000, 200);
+  // Released with the offset applied: nothing refused, and the data is on the
+  // server's timeline (a later batch stamped on the phone's clock follows it).
+  auto second = h.batch(t, 1.0, 800, 3);
+  h.room.receive(a.get(), second);
+  CHECK(a->count(PC::kError) == 0);
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(a.get(), leave);
+  v1::SessionSummary summary;
+  REQUIRE(codec::from_json(h.store.summaries.at(0).summary_json, summary));
+  REQUIRE(summary.participants_size() == 1);
+  CHECK(summary.participants(0).beats_received() ==
+        static_cast<std::uint64_t>(first.samples().beats_size() + second.samples().beats_size()));
+}
+
+TEST_CASE("a client that never answers clock probes is taken at its word after a few batches") {
+  Harness h;
+  auto a = std::make_shared<FakeMember>();
+  v1::Hello hello;
+  hello.set_invite_token("invite");
+  h.room.join(a, rooms::SeatKind::PartnerA, hello, 1);
+  std::int64_t t = h.clock.now_ms() - 60'000;
+  std::size_t sent = 0;
+  for (std::uint64_t seq = 2; seq < 2 + rooms::Room::kMaxHeldBatches + 2; ++seq) {
+    auto b = h.batch(t, 1.0, 800, seq);
+    sent += static_cast<std::size_t>(b.samples().beats_size());
+    h.room.receive(a.get(), b);
+  }
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(a.get(), leave);
+  v1::SessionSummary summary;
+  REQUIRE(codec::from_json(h.store.summaries.at(0).summary_json, summary));
+  CHECK(summary.participants(0).beats_received() == sent);
+  CHECK(a->count(PC::kError) == 0);
 }
