@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -38,6 +39,13 @@ void setup_logging(const char* level) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::from_str(level));
+  // libprotobuf reports some decode problems (e.g. invalid UTF-8 in a client's
+  // string field) on stderr by itself. A client can provoke those at will, so
+  // they go through spdlog at debug level: the client already gets an Error.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel lvl, const char*, int, const std::string& message) {
+    if (lvl >= google::protobuf::LOGLEVEL_FATAL) spdlog::critical("protobuf: {}", message);
+    else spdlog::debug("protobuf: {}", message);
+  });
 }
 
 }  // namespace attune::app
