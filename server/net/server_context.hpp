@@ -23,6 +23,7 @@ struct NetSettings {
   std::chrono::seconds http_header_timeout{10};
   std::chrono::seconds hello_timeout{10};     // a WebSocket must say Hello within this
   std::size_t write_queue_limit = 64;         // frames queued for one slow reader
+  std::size_t socket_send_buffer = 64 * 1024; // kernel send buffer per WebSocket (Linux doubles it)
   std::uint32_t default_invite_ttl_s = 7 * 24 * 3600;
   std::uint32_t max_invite_ttl_s = 30 * 24 * 3600;
   // Behind a reverse proxy every client arrives from the proxy's address; with

@@ -51,6 +51,10 @@ codec::FrameFormat WebSocketSession::format() const {
 void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  // A fixed kernel send buffer: without it Linux grows it up to megabytes for
+  // a client that stops reading, and the write queue's bound would mean little.
+  beast::get_lowest_layer(ws_).socket().set_option(
+      asio::socket_base::send_buffer_size(static_cast<int>(context_.settings.socket_send_buffer)), ignored);
   auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ignored);
   remote_address_ = ignored ? std::string("unknown") : remote.address().to_string();
   if (context_.settings.trust_forwarded_for) {
@@ -341,12 +345,12 @@ void WebSocketSession::enqueue(Outgoing out) {
   if (out.frame && queue_.size() >= context_.settings.write_queue_limit) {
     context_.metrics.slow_consumers_closed.fetch_add(1);
     spdlog::info("closing a connection that stopped reading ({} frames queued)", queue_.size());
-    queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+    // A reader this far behind would not read a close frame either (its
+    // buffers are full): drop the connection now, so its memory is freed and
+    // its seat shows as away; the client may reconnect with its resume token.
     closing_ = true;
-    Outgoing bye;
-    bye.close_code = CloseCode::PolicyViolation;
-    bye.close_reason = "Too far behind reading; reconnect to continue.";
-    queue_.push_back(std::move(bye));
+    gone();
+    return;
   } else {
     queue_.push_back(std::move(out));
   }
