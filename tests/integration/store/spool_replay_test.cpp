@@ -67,7 +67,7 @@ std::string count(const std::string& url, const std::string& table_where) {
 
 }  // namespace
 
-TEST_CASE("spool replay: every record written once; replaying again changes nothing") {
+TEST_CASE("spool replay: every record written once and replaying again changes nothing") {
   const auto& url = migrated_database_url();
   const auto room = new_room(url);
   const auto dir = temp_spool_dir();
@@ -172,7 +172,7 @@ TEST_CASE("PgStore with a spool: stopping while the database is away loses no su
   CHECK(store.stats().summaries_pending == 0);
 }
 
-TEST_CASE("PgStore: session_started records the node id; checkpoints land on live sessions only") {
+TEST_CASE("PgStore: session_started records the node id and checkpoints land on live sessions only") {
   const auto& url = migrated_database_url();
   const auto room = new_room(url);
   auto options = fast_options(url);

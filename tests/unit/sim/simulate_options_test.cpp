@@ -24,7 +24,7 @@ TEST_CASE("defaults with an admin key", "[sim][options]") {
   CHECK(o.episodes.size() == 2);  // the default scenario
 }
 
-TEST_CASE("the admin key may come from the environment; invites win over it", "[sim][options]") {
+TEST_CASE("the admin key may come from the environment but invites win over it", "[sim][options]") {
   CHECK(parse({}, "envkey").options.admin_key == "envkey");
   const auto r = parse({"--invite-a", "x", "--invite-b", "y"}, "envkey");
   REQUIRE(r.ok);
