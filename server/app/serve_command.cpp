@@ -208,7 +208,7 @@ int run_serve(int argc, char** argv) {
   rooms::SystemClock clock;
   net::ServerMetrics metrics;
   rooms::RoomRegistry registry(io, room_settings, store, clock, metrics);
-  net::ServerContext context{io, registry, store, metrics, clock, {}, {}};
+  net::ServerContext context{io, registry, store, metrics, clock, {}, {}, {}};
   context.settings.admin_key_hash = store::sha256_hex(admin_key);
   context.settings.trust_forwarded_for =
       flags.get_bool("trust-forwarded-for") || flags.get("", "ATTUNE_TRUST_FORWARDED_FOR") == "1";

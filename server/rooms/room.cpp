@@ -159,7 +159,7 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
 
 void Room::start_session() {
   session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0,
-                           Intervention(settings_.catalogue)});
+                           Intervention(settings_.catalogue), nullptr, 0});
   session_->last_checkpoint_ms = session_->started_at_ms;
   for (auto& seat : seats_) {
     seat.cursor = {};
