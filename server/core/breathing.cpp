@@ -1,5 +1,6 @@
 #include "core/breathing.hpp"
 
+#include <array>
 #include <cmath>
 #include <complex>
 
@@ -35,23 +36,63 @@ std::optional<double> streaming_last(const RespirationSeries& r, std::int64_t t_
   return last;
 }
 
-std::optional<std::vector<double>> filtered_buffer(const RespirationSeries& r, std::int64_t e,
-                                                   std::int64_t t_ms, const EngineConfig& cfg,
-                                                   const std::vector<Biquad>& sos) {
+// The filtered buffer of one seat ending at grid point e, and (on demand)
+// its unit phasors exp(i phi). Each second needs it for the breath rate and
+// again for every pair with that seat, so it is computed once: a per-thread
+// memo keyed by the series' identity and revision, e and T holds the last
+// few frames. The key covers everything the values depend on, so a hit
+// returns exactly what recomputing would (the engine stays pure); per thread
+// because rooms run on several threads, and not per room because it is
+// 36 KiB per seat (it lives only for the second being computed).
+struct Frame {
+  std::uint64_t identity = 0, revision = 0;
+  std::int64_t e = 0, t_ms = 0;
+  std::uint64_t used = 0;  // for least-recently-used replacement
+  bool ok = false, has_phasors = false;
+  std::vector<double> filtered;
+  std::vector<std::complex<double>> phasors;
+};
+
+Frame& frame_of(const RespirationSeries& r, std::int64_t e, std::int64_t t_ms,
+                const EngineConfig& cfg, const std::vector<Biquad>& sos) {
+  constexpr std::size_t kFrames = 6;  // 3 seats, and pairs ending earlier
+  thread_local std::array<Frame, kFrames> frames;
+  thread_local std::uint64_t clock = 0;
+  ++clock;
+  Frame* victim = &frames[0];
+  for (Frame& f : frames) {
+    if (f.used != 0 && f.identity == r.identity() && f.revision == r.revision() && f.e == e &&
+        f.t_ms == t_ms) {
+      f.used = clock;
+      return f;
+    }
+    if (f.used < victim->used) victim = &f;
+  }
+  Frame& f = *victim;
+  f.identity = r.identity();
+  f.revision = r.revision();
+  f.e = e;
+  f.t_ms = t_ms;
+  f.used = clock;
+  f.has_phasors = false;
   const RespGrid g = resp_grid(cfg);
-  const auto raw = r.on_grid(e - static_cast<std::int64_t>(g.n) + 1, g.n, g.step_ms,
-                             static_cast<double>(cfg.resp_max_gap_ms), static_cast<double>(t_ms));
-  if (!raw) return std::nullopt;
-  return sosfiltfilt(sos, *raw);
+  thread_local std::vector<double> raw;
+  f.ok = r.on_grid_into(e - static_cast<std::int64_t>(g.n) + 1, g.n, g.step_ms,
+                        static_cast<double>(cfg.resp_max_gap_ms), static_cast<double>(t_ms), raw) &&
+         sosfiltfilt_into(sos, raw, f.filtered);
+  return f;
 }
 
-std::vector<std::complex<double>> unit_phasors(const std::vector<double>& x) {
-  auto a = analytic_signal(x);
-  for (auto& v : a) {
-    const double m = std::abs(v);
-    v = m > 0 ? v / m : std::complex<double>(0.0, 0.0);
+const std::vector<std::complex<double>>& unit_phasors(Frame& f) {
+  if (!f.has_phasors) {
+    analytic_signal_into(f.filtered.data(), f.filtered.size(), f.phasors);
+    for (auto& v : f.phasors) {
+      const double m = std::abs(v);
+      v = m > 0 ? v / m : std::complex<double>(0.0, 0.0);
+    }
+    f.has_phasors = true;
   }
-  return a;
+  return f.phasors;
 }
 
 }  // namespace
@@ -64,10 +105,11 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
   out.streaming = true;
   const RespGrid g = resp_grid(cfg);
   const auto e = static_cast<std::int64_t>(std::floor(*last / g.step_ms));
-  const auto f = filtered_buffer(r, e, t_ms, cfg, sos);
-  if (!f) return out;
-  const std::size_t w = std::min(points(cfg.breath_window_ms, g.step_ms), f->size());
-  const std::vector<double> win(f->end() - static_cast<std::ptrdiff_t>(w), f->end());
+  const Frame& f = frame_of(r, e, t_ms, cfg, sos);
+  if (!f.ok) return out;
+  const std::size_t w = std::min(points(cfg.breath_window_ms, g.step_ms), f.filtered.size());
+  thread_local std::vector<double> win;
+  win.assign(f.filtered.end() - static_cast<std::ptrdiff_t>(w), f.filtered.end());
   const BreathCycleStats s = breath_cycle_stats(win, g.step_ms / 1000.0);
   out.breath_rate_bpm = finite_or_none(s.rate_bpm);
   out.ie_ratio = finite_or_none(s.ie_ratio);
@@ -84,11 +126,12 @@ std::optional<BreathingSynchrony> breathing_synchrony(const RespirationSeries& f
   if (!l1 || !l2) return std::nullopt;
   const RespGrid g = resp_grid(cfg);
   const auto e = static_cast<std::int64_t>(std::floor(std::min(*l1, *l2) / g.step_ms));
-  const auto f1 = filtered_buffer(first, e, t_ms, cfg, sos);
-  const auto f2 = filtered_buffer(second, e, t_ms, cfg, sos);
-  if (!f1 || !f2) return std::nullopt;
-  const auto p1 = unit_phasors(*f1);
-  const auto p2 = unit_phasors(*f2);
+  Frame& f1 = frame_of(first, e, t_ms, cfg, sos);
+  if (!f1.ok) return std::nullopt;
+  Frame& f2 = frame_of(second, e, t_ms, cfg, sos);
+  if (!f2.ok) return std::nullopt;
+  const auto& p1 = unit_phasors(f1);
+  const auto& p2 = unit_phasors(f2);
   const std::size_t n = p1.size();
   const std::size_t edge = points(cfg.plv_edge_ms, g.step_ms);
   const std::size_t w = points(cfg.plv_window_ms, g.step_ms);

@@ -1,6 +1,7 @@
 #include "core/respiration.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <complex>
 
@@ -87,13 +88,14 @@ std::optional<std::vector<Biquad>> butterworth_bandpass(int order, double lo_hz,
   return sos;
 }
 
-std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
-                                               const std::vector<double>& x) {
+bool sosfiltfilt_into(const std::vector<Biquad>& sos, const std::vector<double>& x,
+                      std::vector<double>& out) {
   const std::size_t pad = 3 * (2 * sos.size() + 1);
   const std::size_t n = x.size();
-  if (n <= pad || sos.empty()) return std::nullopt;
+  if (n <= pad || sos.empty()) return false;
   // sosfilt_zi: each section's steady state, scaled by the DC gain before it.
-  std::vector<std::array<double, 2>> zi;
+  thread_local std::vector<std::array<double, 2>> zi;
+  zi.clear();
   double scale = 1.0;
   for (const Biquad& q : sos) {
     auto z = biquad_zi(q);
@@ -101,8 +103,8 @@ std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
     scale *= (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2);
   }
   // Odd extension: 2 x[0] - x[pad..1], x, 2 x[n-1] - x[n-2..n-1-pad].
-  std::vector<double> ext;
-  ext.reserve(n + 2 * pad);
+  thread_local std::vector<double> ext;
+  ext.clear();
   for (std::size_t i = pad; i >= 1; --i) ext.push_back(2.0 * x[0] - x[i]);
   ext.insert(ext.end(), x.begin(), x.end());
   for (std::size_t i = 1; i <= pad; ++i) ext.push_back(2.0 * x[n - 1] - x[n - 1 - i]);
@@ -110,8 +112,16 @@ std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
   std::reverse(ext.begin(), ext.end());
   sosfilt_inplace(sos, zi, ext.front(), ext);
   std::reverse(ext.begin(), ext.end());
-  return std::vector<double>(ext.begin() + static_cast<std::ptrdiff_t>(pad),
-                             ext.begin() + static_cast<std::ptrdiff_t>(pad + n));
+  out.assign(ext.begin() + static_cast<std::ptrdiff_t>(pad),
+             ext.begin() + static_cast<std::ptrdiff_t>(pad + n));
+  return true;
+}
+
+std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
+                                               const std::vector<double>& x) {
+  std::vector<double> out;
+  if (!sosfiltfilt_into(sos, x, out)) return std::nullopt;
+  return out;
 }
 
 BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s) {
@@ -160,6 +170,11 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
   return out;
 }
 
+RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {
+  static std::atomic<std::uint64_t> next_identity{1};
+  identity_ = next_identity.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const double* values,
                                    std::size_t n) {
   if (!values || n == 0) return 0;
@@ -184,11 +199,15 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
   }
   accepted_ += taken;
   while (samples_.size() > max_samples_) samples_.pop_front();
+  if (taken > 0) ++revision_;
   return taken;
 }
 
 void RespirationSeries::prune_before(double t_ms) {
-  while (!samples_.empty() && samples_.front().t_ms < t_ms) samples_.pop_front();
+  while (!samples_.empty() && samples_.front().t_ms < t_ms) {
+    samples_.pop_front();
+    ++revision_;
+  }
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
@@ -209,15 +228,23 @@ std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_fir
                                                               std::size_t count, double step_ms,
                                                               double max_gap_ms,
                                                               double t_ms) const {
-  if (count == 0) return std::nullopt;
+  std::vector<double> out;
+  if (!on_grid_into(k_first, count, step_ms, max_gap_ms, t_ms, out)) return std::nullopt;
+  return out;
+}
+
+bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, double step_ms,
+                                     double max_gap_ms, double t_ms,
+                                     std::vector<double>& out) const {
+  if (count == 0) return false;
   auto end = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
                               [](double t, const Sample& s) { return t < s.t_ms; });
   const double t_first = static_cast<double>(k_first) * step_ms;
   auto it = std::upper_bound(samples_.begin(), end, t_first,
                              [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.begin()) return std::nullopt;  // no sample at or before the first point
+  if (it == samples_.begin()) return false;  // no sample at or before the first point
   --it;  // last sample <= t_first
-  std::vector<double> out;
+  out.clear();
   out.reserve(count);
   for (std::size_t k = 0; k < count; ++k) {
     const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step_ms;
@@ -227,11 +254,11 @@ std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_fir
       continue;
     }
     const auto nx = std::next(it);
-    if (nx == end || nx->t_ms - it->t_ms > max_gap_ms) return std::nullopt;
+    if (nx == end || nx->t_ms - it->t_ms > max_gap_ms) return false;
     const double slope = (nx->value - it->value) / (nx->t_ms - it->t_ms);
     out.push_back(slope * (tk - it->t_ms) + it->value);
   }
-  return out;
+  return true;
 }
 
 }  // namespace attune::core

@@ -33,6 +33,10 @@ std::optional<std::vector<Biquad>> butterworth_bandpass(int order, double lo_hz,
 // sosfilt_zi). nullopt when x has no more than padlen samples.
 std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
                                                const std::vector<double>& x);
+// The same into `out` (resized to x.size()), reusing per-thread scratch;
+// false where sosfiltfilt is nullopt.
+bool sosfiltfilt_into(const std::vector<Biquad>& sos, const std::vector<double>& x,
+                      std::vector<double>& out);
 
 struct BreathCycleStats {
   std::optional<double> rate_bpm;  // breaths per minute
@@ -52,7 +56,7 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& filtered, double 
 // One seat's respiration samples, in time order (double ms, value).
 class RespirationSeries {
  public:
-  explicit RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {}
+  explicit RespirationSeries(std::size_t max_samples);
 
   // Sample i of the chunk is at t0_ms + i * (1000 / rate_hz). Non-finite
   // values and samples not later than the previous one are skipped.
@@ -73,6 +77,15 @@ class RespirationSeries {
   std::optional<std::vector<double>> on_grid(std::int64_t k_first, std::size_t count,
                                              double step_ms, double max_gap_ms,
                                              double t_ms) const;
+  // The same into `out` (resized to count); false where on_grid is nullopt.
+  bool on_grid_into(std::int64_t k_first, std::size_t count, double step_ms, double max_gap_ms,
+                    double t_ms, std::vector<double>& out) const;
+
+  // Identity of this series (unique in the process) and a counter of its
+  // changes: together they key memos of values derived from the samples
+  // (breathing.cpp), which are then exactly what a recomputation would give.
+  std::uint64_t identity() const { return identity_; }
+  std::uint64_t revision() const { return revision_; }
 
   std::optional<double> first_sample_ms() const { return first_; }
   std::uint64_t accepted() const { return accepted_; }
@@ -89,6 +102,7 @@ class RespirationSeries {
   std::optional<double> last_t_;
   std::optional<double> first_;
   std::uint64_t accepted_ = 0, ignored_ = 0;
+  std::uint64_t identity_ = 0, revision_ = 0;
 };
 
 }  // namespace attune::core

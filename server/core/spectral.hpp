@@ -43,5 +43,7 @@ double band_power_trapezoid(const Psd& psd, double lo_hz, double hi_hz);
 // Analytic signal x + i H(x) by the FFT method of scipy.signal.hilbert
 // (Marple 1999): FFT of length n, one-sided weights, inverse FFT.
 std::vector<std::complex<double>> analytic_signal(const std::vector<double>& x);
+// The same into a caller's buffer (resized to n): no allocation once warm.
+void analytic_signal_into(const double* x, std::size_t n, std::vector<std::complex<double>>& out);
 
 }  // namespace attune::core
