@@ -98,11 +98,13 @@ const std::vector<std::complex<double>>& unit_phasors(Frame& f) {
 }  // namespace
 
 RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
-                                 const EngineConfig& cfg, const std::vector<Biquad>& sos) {
+                                 const EngineConfig& cfg, const std::vector<Biquad>& sos,
+                                 bool with_rate) {
   RespirationSecond out;
   const auto last = streaming_last(r, t_ms, cfg);
   if (!last) return out;
   out.streaming = true;
+  if (!with_rate) return out;
   const RespGrid g = resp_grid(cfg);
   const auto e = static_cast<std::int64_t>(std::floor(*last / g.step_ms));
   const Frame& f = frame_of(r, e, t_ms, cfg, sos);

@@ -37,8 +37,11 @@ struct RespirationSecond {
   std::optional<double> ie_ratio;
 };
 
+// with_rate false gives only `streaming` (the engine computes the breath
+// rate and I:E every resp_update_ms and holds them in between).
 RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
-                                 const EngineConfig& cfg, const std::vector<Biquad>& sos);
+                                 const EngineConfig& cfg, const std::vector<Biquad>& sos,
+                                 bool with_rate = true);
 
 struct BreathingSynchrony {
   double plv = 0.0;

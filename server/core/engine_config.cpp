@@ -104,6 +104,7 @@ std::string EngineConfig::to_json() const {
   w.field("hf_lo_hz", hf_lo_hz);
   w.field("hf_hi_hz", hf_hi_hz);
   w.field("rsa_half_width_hz", rsa_half_width_hz);
+  w.field("spectral_update_ms", spectral_update_ms);
   w.field("coherence_window_ms", coherence_window_ms);
   w.field("coherence_update_ms", coherence_update_ms);
   w.field("coherence_peak_lo_hz", coherence_peak_lo_hz);
@@ -118,6 +119,7 @@ std::string EngineConfig::to_json() const {
   w.field("resp_buffer_ms", resp_buffer_ms);
   w.field("breath_window_ms", breath_window_ms);
   w.field("resp_max_gap_ms", resp_max_gap_ms);
+  w.field("resp_update_ms", resp_update_ms);
   w.field("max_buffered_resp_samples", max_buffered_resp_samples);
   w.field("baseline_breath_scale_floor_bpm", baseline_breath_scale_floor_bpm);
   w.field("plv_window_ms", plv_window_ms);
@@ -191,6 +193,8 @@ std::vector<std::string> EngineConfig::problems() const {
            static_cast<double>(coherence_window_ms) * grid_hz / 1000.0 <= static_cast<double>(welch_nfft),
        "the coherence window must fit the FFT length");
   need(coherence_update_ms > 0, "coherence_update_ms must be positive");
+  need(spectral_update_ms > 0, "spectral_update_ms must be positive");
+  need(resp_update_ms > 0, "resp_update_ms must be positive");
   need(lf_lo_hz < lf_hi_hz && hf_lo_hz < hf_hi_hz && rsa_half_width_hz > 0 &&
            coherence_peak_lo_hz < coherence_peak_hi_hz && coherence_peak_width_hz > 0 &&
            coherence_total_lo_hz < coherence_total_hi_hz,

@@ -93,6 +93,10 @@ struct EngineConfig {
   double lf_lo_hz = 0.04, lf_hi_hz = 0.15;
   double hf_lo_hz = 0.15, hf_hi_hz = 0.40;
   double rsa_half_width_hz = 0.03;
+  // LF, HF and RSA are computed at seconds that are multiples of this and
+  // held in between (ours, issue 3: a 120 s Welch estimate barely moves in
+  // a second, and recomputing it each second was a fifth of the engine).
+  std::int64_t spectral_update_ms = 5000;
   // Coherence ratio (McCraty et al. 2009).
   std::int64_t coherence_window_ms = 64000;
   std::int64_t coherence_update_ms = 5000;
@@ -107,6 +111,11 @@ struct EngineConfig {
   std::int64_t breath_window_ms = 30000; // breath rate, I:E: end of the buffer
   std::int64_t resp_max_gap_ms = 1000;   // samples further apart: no value
   std::int64_t max_buffered_resp_samples = 200000;
+  // Breath rate, I:E, PLV and relative phase are computed at seconds that
+  // are multiples of this and held in between (ours, issue 3: their 30 s
+  // windows move little in a second, and the zero-phase filter and Hilbert
+  // transform of the 60 s buffers were two thirds of the engine's time).
+  std::int64_t resp_update_ms = 5000;
   // Breath-rate baseline scale floor (ours): the calibration's breath rates
   // are a 30 s estimate refreshed every second, present only in its last
   // 60 s (the 60 s buffer fills first), so their MAD is ~0.1-0.9/min, while

@@ -80,7 +80,7 @@ std::size_t grid_points(std::int64_t window_ms, const EngineConfig& cfg) {
 ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t t_ms,
                                          const EngineConfig& cfg,
                                          std::optional<double> breath_rate_hz,
-                                         bool with_coherence) {
+                                         bool with_coherence, bool with_spectral) {
   ParticipantSecond out;
   const std::size_t end = series.end_at(t_ms);
   if (end == 0) return out;
@@ -109,7 +109,7 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   ss.nperseg = static_cast<std::size_t>(cfg.welch_nperseg);
   ss.noverlap = static_cast<std::size_t>(cfg.welch_noverlap);
   ss.nfft = static_cast<std::size_t>(cfg.welch_nfft);
-  if (long_ok) {
+  if (long_ok && with_spectral) {
     const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.long_window_ms, cfg), cfg);
     const auto psd = rr ? hrv_welch_psd(*rr, ss) : std::nullopt;
     if (psd) {

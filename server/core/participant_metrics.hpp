@@ -45,10 +45,12 @@ struct ParticipantSecond {
 };
 
 // breath_rate_hz: the person's breath rate at T (for RSA band power), if known.
+// with_spectral false leaves LF, HF and RSA absent (the engine computes them
+// every spectral_update_ms and holds them in between).
 ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t t_ms,
                                          const EngineConfig& cfg,
                                          std::optional<double> breath_rate_hz = std::nullopt,
-                                         bool with_coherence = false);
+                                         bool with_coherence = false, bool with_spectral = true);
 
 // lnRMSSD of one HRV-linkage epoch (T - hrv_epoch_ms, T]: the segment must
 // cover the whole epoch, >= 2 beats, fraction <= max_artifact_fraction

@@ -50,6 +50,8 @@ struct SeatState {
   std::deque<std::pair<std::int64_t, double>> breath_calibration;
   std::optional<RobustBaseline> baseline_breath;
   std::optional<double> coherence_held;
+  // Held between updates (spectral_update_ms, resp_update_ms).
+  std::optional<double> lf_held, hf_held, rsa_held, breath_rate_held, ie_held;
   std::optional<double> epoch_ln_rmssd;  // of the current second, at epoch ends
   double sum_sdnn = 0.0, sum_lf = 0.0, sum_hf = 0.0, sum_coherence = 0.0, sum_breath = 0.0;
   std::uint64_t n_sdnn = 0, n_lf = 0, n_hf = 0, n_coherence = 0, n_breath = 0;
@@ -93,6 +95,7 @@ struct PairAccumulator {
   std::deque<std::array<double, 3>> arousal;                    // (T, a1, a2)
   std::deque<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
   std::optional<double> above_chance_z, plv_z;                  // held between tests
+  std::optional<double> plv_held, rel_phase_held;               // held between updates
   RunningCorrelation linkage;
   std::uint32_t plv_windows = 0, arousal_r_n = 0;
   double sum_plv = 0.0, sum_arousal_r = 0.0;
@@ -234,11 +237,37 @@ struct SynchronyEngine::Impl {
   }
 
   ParticipantSnapshot participant_second(SeatState& s, std::int64_t t_ms) {
-    const RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos);
+    // Slow-window values are computed on their cadence and held in between
+    // (docs/metrics.md "Update cadence").
+    const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
+    RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos, resp_due);
+    if (!r.streaming) {
+      s.breath_rate_held.reset();
+      s.ie_held.reset();
+    } else if (resp_due) {
+      s.breath_rate_held = r.breath_rate_bpm;
+      s.ie_held = r.ie_ratio;
+    }
+    r.breath_rate_bpm = s.breath_rate_held;
+    r.ie_ratio = s.ie_held;
     std::optional<double> breath_hz;
     if (r.breath_rate_bpm) breath_hz = *r.breath_rate_bpm / 60.0;
     const bool coherence_due = is_multiple(t_ms, cfg.coherence_update_ms);
-    const ParticipantSecond m = participant_metrics_at(s.beats, t_ms, cfg, breath_hz, coherence_due);
+    const bool spectral_due = is_multiple(t_ms, cfg.spectral_update_ms);
+    ParticipantSecond m =
+        participant_metrics_at(s.beats, t_ms, cfg, breath_hz, coherence_due, spectral_due);
+    if (!m.streaming) {
+      s.lf_held.reset();
+      s.hf_held.reset();
+      s.rsa_held.reset();
+    } else if (spectral_due) {
+      s.lf_held = m.lf_ms2;
+      s.hf_held = m.hf_ms2;
+      s.rsa_held = m.rsa_ms2;
+    }
+    m.lf_ms2 = s.lf_held;
+    m.hf_ms2 = s.hf_held;
+    m.rsa_ms2 = s.rsa_held;
     if (m.streaming && !s.baseline_hr) update_calibration(s, t_ms, m);
     if (r.streaming) update_breath_calibration(s, t_ms, r.breath_rate_bpm);
     if (!m.streaming) {
@@ -362,12 +391,24 @@ struct SynchronyEngine::Impl {
     }
     rolling_leader(acc, t_ms, p);
 
-    // Breathing synchrony.
-    const auto b = breathing_synchrony(seats[i1].resp, seats[i2].resp, t_ms, cfg, resp_sos, test_due);
-    if (b) {
-      p.plv = finite_or_none(b->plv);
-      p.rel_phase_rad = finite_or_none(b->rel_phase_rad);
-      if (test_due) {
+    // Breathing synchrony, computed every resp_update_ms and held in between
+    // while both breathe (docs/metrics.md "Update cadence").
+    const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
+    if (!q1.breathing || !q2.breathing) {
+      acc.plv_held.reset();
+      acc.rel_phase_held.reset();
+      acc.plv_z.reset();
+    } else if (resp_due || test_due) {
+      const auto b = breathing_synchrony(seats[i1].resp, seats[i2].resp, t_ms, cfg, resp_sos, test_due);
+      acc.plv_held.reset();
+      acc.rel_phase_held.reset();
+      if (b) {
+        acc.plv_held = finite_or_none(b->plv);
+        acc.rel_phase_held = finite_or_none(b->rel_phase_rad);
+      } else {
+        acc.plv_z.reset();
+      }
+      if (b && test_due) {
         acc.plv_z = b->plv_z;
         if (acc.plv_z) {
           ++acc.plv_z_tests;
@@ -375,11 +416,13 @@ struct SynchronyEngine::Impl {
           if (*acc.plv_z >= cfg.above_chance_min_z) ++acc.plv_z_above;
         }
       }
+    }
+    if (acc.plv_held) {
+      p.plv = acc.plv_held;
+      p.rel_phase_rad = acc.rel_phase_held;
       p.plv_above_chance_z = acc.plv_z;
       ++acc.plv_windows;
-      acc.sum_plv += b->plv;
-    } else {
-      acc.plv_z.reset();
+      acc.sum_plv += *acc.plv_held;
     }
     if (q1.breath_rate_bpm && q2.breath_rate_bpm) {
       p.breath_rate_diff_bpm = finite_or_none(*q1.breath_rate_bpm - *q2.breath_rate_bpm);

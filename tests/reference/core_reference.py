@@ -32,6 +32,7 @@ CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=30
            wcc_min_sd_bpm=1e-6, lt_c1=0.13, lt_c2=0.17, lt_alpha=5.2, lt_window_beats=91,
            lt_median_beats=11, lt_floor_fraction=0.05, long_window_ms=120000,
            long_window_min_ms=60000, coherence_window_ms=64000, coherence_update_ms=5000,
+           spectral_update_ms=5000, resp_update_ms=5000,
            resp_grid_hz=25.0, resp_buffer_ms=60000, breath_window_ms=30000, resp_max_gap_ms=1000,
            plv_window_ms=30000, plv_edge_ms=5000, hrv_epoch_ms=30000, hrv_linkage_window_ms=300000,
            hrv_linkage_min_epochs=6, leader_window_ms=300000, leader_dead_zone_s=0.5,
@@ -206,7 +207,7 @@ class Person:
         if long_ok and T - seg >= c["long_window_min_ms"] and len(lcorr) >= 2:
             out["sdnn_ms"] = float(np.std(lcorr, ddof=1))
             out["pnn50"] = float(100.0 * np.sum(np.abs(np.diff(lcorr)) > 50.0) / (len(lcorr) - 1))
-        if long_ok:
+        if long_ok and T % c["spectral_update_ms"] == 0:
             x = self.rr_on_grid(T, int(round(c["long_window_ms"] * c["grid_hz"] / 1000)), art_T)
             if x is not None:
                 f, p = welch(x - x.mean(), fs=c["grid_hz"], window="hann", nperseg=256, noverlap=128,
@@ -507,18 +508,32 @@ def compute(path, cfg=CFG):
     last = (max(all_t) // 1000) * 1000
     out = []
     held_coh = {s: None for s in SEATS}
+    # Slow values are computed every spectral_update_ms / resp_update_ms and
+    # held in between (docs/metrics.md "Update cadence").
+    held_spec = {s: dict(lf_ms2=None, hf_ms2=None, rsa_ms2=None) for s in SEATS}
+    held_br = {s: dict(breath_rate_bpm=None, ie_ratio=None) for s in SEATS}
     pair_state = {}
     for T in range(first, last + 1, 1000):
         parts = {}
         for s_ in SEATS:
             m = people[s_].metrics(T)
-            br = people[s_].breathing(T)
+            breathing_now = people[s_].resp_last(T) is not None
+            if not breathing_now:
+                held_br[s_] = dict(breath_rate_bpm=None, ie_ratio=None)
+            elif T % cfg["resp_update_ms"] == 0:
+                held_br[s_] = people[s_].breathing(T)
+            br = dict(held_br[s_])
             m.update(br)
             psd = m.pop("_psd", None)
             m["rsa_ms2"] = None
             if psd is not None and br["breath_rate_bpm"] is not None:
                 hz = br["breath_rate_bpm"] / 60.0
                 m["rsa_ms2"] = band(psd[0], psd[1], hz - 0.03, hz + 0.03)
+            if not m["streaming"]:
+                held_spec[s_] = dict(lf_ms2=None, hf_ms2=None, rsa_ms2=None)
+            elif T % cfg["spectral_update_ms"] == 0:
+                held_spec[s_] = dict(lf_ms2=m["lf_ms2"], hf_ms2=m["hf_ms2"], rsa_ms2=m["rsa_ms2"])
+            m.update(held_spec[s_])
             if not m["streaming"]:
                 held_coh[s_] = None
             elif T % cfg["coherence_update_ms"] == 0:
@@ -532,7 +547,7 @@ def compute(path, cfg=CFG):
         if parts["C"]["streaming"] or parts["C"]["breathing"]:
             pairs += [("A", "C"), ("B", "C")]
         for a, b in pairs:
-            st = pair_state.setdefault((a, b), dict(lags=[], epochs=[], z=None, plv_z=None))
+            st = pair_state.setdefault((a, b), dict(lags=[], epochs=[], z=None, plv_z=None, plv=None))
             due = T % cfg["surrogate_update_ms"] == 0
             r = None
             if parts[a]["streaming"] and parts[b]["streaming"]:
@@ -552,14 +567,20 @@ def compute(path, cfg=CFG):
                 r["leader_second_share"] = float(np.mean(lg < -cfg["leader_dead_zone_s"]))
             else:
                 r["leader_first_share"] = r["leader_second_share"] = None
-            b_ = plv(people[a], people[b], T, cfg, due)
-            if b_ is None:
-                st["plv_z"] = None
+            if not (parts[a]["breathing"] and parts[b]["breathing"]):
+                st["plv"] = st["plv_z"] = None
+            elif T % cfg["resp_update_ms"] == 0 or due:
+                b_ = plv(people[a], people[b], T, cfg, due)
+                st["plv"] = b_
+                if b_ is None:
+                    st["plv_z"] = None
+                elif due:
+                    st["plv_z"] = b_["plv_z"]
+            if st["plv"] is None:
                 r.update(plv=None, rel_phase_rad=None, plv_above_chance_z=None)
             else:
-                if due:
-                    st["plv_z"] = b_["plv_z"]
-                r.update(plv=b_["plv"], rel_phase_rad=b_["rel_phase_rad"], plv_above_chance_z=st["plv_z"])
+                r.update(plv=st["plv"]["plv"], rel_phase_rad=st["plv"]["rel_phase_rad"],
+                         plv_above_chance_z=st["plv_z"])
             ra, rb = parts[a]["breath_rate_bpm"], parts[b]["breath_rate_bpm"]
             r["breath_rate_diff_bpm"] = ra - rb if ra is not None and rb is not None else None
             st["epochs"] = [x for x in st["epochs"] if x[0] > T - cfg["hrv_linkage_window_ms"]]
