@@ -18,10 +18,9 @@ double quantile_linear(std::vector<double> v, double q) {
 
 namespace {
 
-double threshold(const std::deque<double>& window, double alpha, double floor_ms) {  // NOLINT
-  std::vector<double> v(window.begin(), window.end());
-  const double q1 = quantile_linear(v, 0.25);
-  const double q3 = quantile_linear(std::move(v), 0.75);
+double threshold(const SortedWindow& window, double alpha, double floor_ms) {
+  const double q1 = window.quantile(0.25);
+  const double q3 = window.quantile(0.75);
   return std::max(alpha * (q3 - q1) / 2.0, floor_ms);
 }
 
@@ -39,17 +38,14 @@ void LipponenTarvainenClassifier::add(double rr_ms, const Callback& on_final) {
   Entry e{};
   e.rr = rr_ms;
   e.drr = n_ == 0 ? 0.0 : rr_ms - at(n_ - 1).rr;
-  rr_win_.push_back(rr_ms);
-  if (rr_win_.size() > p_.median_beats) rr_win_.pop_front();
-  e.med = *median(std::vector<double>(rr_win_.begin(), rr_win_.end()));
+  rr_win_.push(rr_ms);
+  e.med = rr_win_.median();
   const double floor_ms = p_.threshold_floor_fraction * e.med;
-  abs_drr_.push_back(std::fabs(e.drr));
-  if (abs_drr_.size() > p_.window_beats) abs_drr_.pop_front();
+  abs_drr_.push(std::fabs(e.drr));
   e.dn = e.drr / threshold(abs_drr_, p_.alpha, floor_ms);
   e.mrr = rr_ms - e.med;
   if (e.mrr < 0) e.mrr *= 2.0;
-  abs_mrr_.push_back(std::fabs(e.mrr));
-  if (abs_mrr_.size() > p_.window_beats) abs_mrr_.pop_front();
+  abs_mrr_.push(std::fabs(e.mrr));
   e.th2 = threshold(abs_mrr_, p_.alpha, floor_ms);
   e.mn = e.mrr / e.th2;
   q_.push_back(e);

@@ -32,6 +32,8 @@
 #include <functional>
 #include <vector>
 
+#include "core/sorted_window.hpp"
+
 namespace attune::core {
 
 enum class BeatClass : std::uint8_t { Normal, Ectopic, Missed, Extra, LongShort };
@@ -51,7 +53,8 @@ class LipponenTarvainenClassifier {
  public:
   using Callback = std::function<void(std::uint64_t seq, BeatClass cls)>;
 
-  explicit LipponenTarvainenClassifier(LipponenTarvainenParams p) : p_(p) {}
+  explicit LipponenTarvainenClassifier(LipponenTarvainenParams p)
+      : p_(p), abs_drr_(p.window_beats), abs_mrr_(p.window_beats), rr_win_(p.median_beats) {}
 
   void add(double rr_ms, const Callback& on_final);
   void reset();                        // a new segment starts
@@ -69,7 +72,8 @@ class LipponenTarvainenClassifier {
 
   LipponenTarvainenParams p_;
   std::deque<Entry> q_;
-  std::deque<double> abs_drr_, abs_mrr_, rr_win_;
+  // Running order statistics of the windows (sorted copies kept up to date).
+  SortedWindow abs_drr_, abs_mrr_, rr_win_;
   std::uint64_t base_ = 0;    // sequence index of q_.front()
   std::uint64_t n_ = 0;       // beats added in this segment
   std::uint64_t next_i_ = 0;  // next loop index (beats before it are final)

@@ -133,6 +133,7 @@ std::string EngineConfig::to_json() const {
   w.field("surrogate_span_ms", surrogate_span_ms);
   w.field("surrogate_min_shift_ms", surrogate_min_shift_ms);
   w.field("surrogate_shift_step_ms", surrogate_shift_step_ms);
+  w.field("surrogate_window_step_ms", surrogate_window_step_ms);
   w.field("plv_surrogate_shift_step_ms", plv_surrogate_shift_step_ms);
   w.field("surrogate_update_ms", surrogate_update_ms);
   w.field("above_chance_min_z", above_chance_min_z);
@@ -222,7 +223,7 @@ std::vector<std::string> EngineConfig::problems() const {
   need(leader_window_ms > 0, "leader_window_ms must be positive");
   need(surrogate_span_ms >= wcc_window_ms + wcc_max_lag_ms && surrogate_min_shift_ms > 0 &&
            2 * surrogate_min_shift_ms < surrogate_span_ms && surrogate_shift_step_ms > 0 &&
-           plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0,
+           plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0 && surrogate_window_step_ms > 0,
        "surrogates: span >= WCC window + lag, 0 < 2 * min shift < span, positive steps");
   need(std::isfinite(above_chance_min_z), "above_chance_min_z must be finite");
   return p;

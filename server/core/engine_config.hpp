@@ -132,9 +132,12 @@ struct EngineConfig {
   std::int64_t hrv_linkage_min_epochs = 6;
   std::int64_t leader_window_ms = 300000;
   // Above chance: circular-shift surrogates.
-  std::int64_t surrogate_span_ms = 120000;
+  std::int64_t surrogate_span_ms = 180000;
   std::int64_t surrogate_min_shift_ms = 20000;
-  std::int64_t surrogate_shift_step_ms = 2000;
+  std::int64_t surrogate_shift_step_ms = 4000;
+  // Heart-rate test: WCC windows end every this much over the span, and
+  // the peak of their lag-by-lag mean r is tested (wcc_span_test.hpp).
+  std::int64_t surrogate_window_step_ms = 20000;
   std::int64_t plv_surrogate_shift_step_ms = 400;
   std::int64_t surrogate_update_ms = 15000;
   double above_chance_min_z = 1.96;

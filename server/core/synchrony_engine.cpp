@@ -15,6 +15,7 @@
 #include "core/breathing.hpp"
 #include "core/respiration.hpp"
 #include "core/surrogate_test.hpp"
+#include "core/wcc_span_test.hpp"
 #include "core/heart_rate_synchrony.hpp"
 #include "core/numeric.hpp"
 #include "core/participant_metrics.hpp"
@@ -341,13 +342,21 @@ struct SynchronyEngine::Impl {
     const auto x = resample_clean_beats(s1.beats, t_ms, first_k, m, step, BeatQuantity::HeartRateBpm, cfg);
     const auto y = resample_clean_beats(s2.beats, t_ms, first_k, m, step, BeatQuantity::HeartRateBpm, cfg);
     if (!x || !y) return std::nullopt;
-    const auto n = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.wcc_window_ms) / step));
-    const auto lags = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.wcc_max_lag_ms) / step));
-    const auto min_shift = static_cast<std::size_t>(std::llround(static_cast<double>(cfg.surrogate_min_shift_ms) / step));
-    const auto shift_step = std::max<std::size_t>(
-        1, static_cast<std::size_t>(std::llround(static_cast<double>(cfg.surrogate_shift_step_ms) / step)));
-    const auto surr = wcc_circular_surrogates(*x, *y, n, lags, min_shift, shift_step, cfg.wcc_min_sd_bpm);
-    return surrogate_z(std::fabs(h.peak_r), surr);
+    const auto points = [step](std::int64_t ms) {
+      return static_cast<std::size_t>(std::llround(static_cast<double>(ms) / step));
+    };
+    WccSpanSettings st;
+    st.n = points(cfg.wcc_window_ms);
+    st.max_lag = points(cfg.wcc_max_lag_ms);
+    st.window_step = std::max<std::size_t>(1, points(cfg.surrogate_window_step_ms));
+    st.min_shift = points(cfg.surrogate_min_shift_ms);
+    st.shift_step = std::max<std::size_t>(1, points(cfg.surrogate_shift_step_ms));
+    st.min_sd = cfg.wcc_min_sd_bpm;
+    // The span's mean |peak r| (its last window is the published WCC) against
+    // the same for circularly shifted partners (Moulder et al. 2018).
+    const WccSpanTest t = wcc_span_test(*x, *y, st);
+    if (!t.statistic) return std::nullopt;
+    return surrogate_z(*t.statistic, t.surrogates);
   }
 
   PairSnapshot pair_second(PairAccumulator& acc, const Snapshot& snap) {

@@ -36,7 +36,8 @@ CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=30
            resp_grid_hz=25.0, resp_buffer_ms=60000, breath_window_ms=30000, resp_max_gap_ms=1000,
            plv_window_ms=30000, plv_edge_ms=5000, hrv_epoch_ms=30000, hrv_linkage_window_ms=300000,
            hrv_linkage_min_epochs=6, leader_window_ms=300000, leader_dead_zone_s=0.5,
-           surrogate_span_ms=120000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=2000,
+           surrogate_span_ms=180000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=4000,
+           surrogate_window_step_ms=20000,
            plv_surrogate_shift_step_ms=400, surrogate_update_ms=15000)
 SEATS = ("A", "B", "C")
 
@@ -424,6 +425,40 @@ def pearson(x, y, min_sd):
     return float(np.clip(np.sum(dx * dy) / np.sqrt(np.sum(dx * dx) * np.sum(dy * dy)), -1, 1))
 
 
+def span_statistic(x, y, n, L, ends, min_sd):
+    """log of the peak |lag profile|: r per window and lag (two-pass), mean
+    over the windows per lag, largest absolute value (docs/metrics.md)."""
+    prof = np.zeros(2 * L + 1)
+    for E in ends:
+        xw, yw = x[E - n - L + 1: E + 1], y[E - n - L + 1: E + 1]
+        for j in range(-L, L + 1):
+            m, k = max(j, 0), max(-j, 0)
+            r = pearson(xw[L - m: L - m + n], yw[L - k: L - k + n], min_sd)
+            if r is None:
+                return None
+            prof[j + L] += r
+    return math.log(max(float(np.max(np.abs(prof))) / len(ends), 1e-12))
+
+
+def span_test_z(xl, yl, n, L, cfg, step):
+    M = len(xl)
+    wstep = max(1, int(round(cfg["surrogate_window_step_ms"] / step)))
+    ends = [M - 1]
+    while ends[-1] - wstep - n - L + 1 >= 0:
+        ends.append(ends[-1] - wstep)
+    real = span_statistic(xl, yl, n, L, ends, cfg["wcc_min_sd_bpm"])
+    if real is None:
+        return None
+    smin = int(round(cfg["surrogate_min_shift_ms"] / step))
+    sstep = max(1, int(round(cfg["surrogate_shift_step_ms"] / step)))
+    surr = []
+    for sh in range(smin, M - smin + 1, sstep):
+        v = span_statistic(xl, np.roll(yl, sh), n, L, ends, cfg["wcc_min_sd_bpm"])
+        if v is not None:
+            surr.append(v)
+    return surrogate_z(real, surr)
+
+
 def wcc(p1, p2, T, cfg):
     """Boker et al. 2002 WCC of two partners' HR at snapshot T (docs/metrics.md)."""
     l1, l2 = p1.last_clean(T), p2.last_clean(T)
@@ -457,23 +492,7 @@ def wcc(p1, p2, T, cfg):
         xl = p1.resampled_hr(T, e - M + 1, M, step)
         yl = p2.resampled_hr(T, e - M + 1, M, step)
         if xl is not None and yl is not None:
-            smin = int(round(cfg["surrogate_min_shift_ms"] / step))
-            sstep = max(1, int(round(cfg["surrogate_shift_step_ms"] / step)))
-            xw = xl[M - n - L:]
-            surr = []
-            for sh in range(smin, M - smin + 1, sstep):
-                yw = np.roll(yl, sh)[M - n - L:]
-                rs2 = []
-                for j in range(-L, L + 1):
-                    m_, k_ = max(j, 0), max(-j, 0)
-                    r = pearson(xw[L - m_: L - m_ + n], yw[L - k_: L - k_ + n], cfg["wcc_min_sd_bpm"])
-                    if r is None:
-                        break
-                    rs2.append(r)
-                else:
-                    rs2 = np.array(rs2)
-                    surr.append(float(np.abs(rs2[int(np.argmax(np.abs(rs2)))])))
-            out["above_chance_z"] = surrogate_z(abs(peak), surr)
+            out["above_chance_z"] = span_test_z(xl, yl, n, L, cfg, step)
     return out
 
 
