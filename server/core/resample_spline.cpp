@@ -67,7 +67,23 @@ std::size_t NaturalCubicSpline::piece_of(double x) const {
 
 double NaturalCubicSpline::operator()(double x) const {
   x = std::clamp(x, x_.front(), x_.back());
-  const std::size_t i = piece_of(x);
+  return value_in(piece_of(x), x);
+}
+
+void NaturalCubicSpline::evaluate_increasing(const std::vector<double>& xs,
+                                             std::vector<double>& out) const {
+  out.resize(xs.size());
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const double x = std::clamp(xs[k], x_.front(), x_.back());
+    if (x < x_[i]) i = piece_of(x);  // not increasing after all: search
+    // piece_of: the last knot <= x, at most the second to last.
+    while (i + 2 < x_.size() && x_[i + 1] <= x) ++i;
+    out[k] = value_in(i, x);
+  }
+}
+
+double NaturalCubicSpline::value_in(std::size_t i, double x) const {
   const double h = x_[i + 1] - x_[i];
   const double a = x_[i + 1] - x;  // distance to the right knot
   const double b = x - x_[i];      // distance to the left knot
@@ -80,8 +96,7 @@ std::optional<std::vector<double>> resample_spline(std::vector<double> x, std::v
   auto spline = NaturalCubicSpline::fit(std::move(x), std::move(y));
   if (!spline) return std::nullopt;
   std::vector<double> out;
-  out.reserve(grid.size());
-  for (double g : grid) out.push_back((*spline)(g));
+  spline->evaluate_increasing(grid, out);
   return out;
 }
 

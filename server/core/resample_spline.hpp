@@ -24,9 +24,15 @@ class NaturalCubicSpline {
   // because the engine never asks for values outside the data.
   double operator()(double x) const;
 
+  // The values at increasing points xs, the same as operator() on each, but
+  // finding each piece by walking forward from the previous one instead of
+  // a binary search (a 4 Hz grid visits every piece in order).
+  void evaluate_increasing(const std::vector<double>& xs, std::vector<double>& out) const;
+
  private:
   NaturalCubicSpline() = default;
   std::size_t piece_of(double x) const;
+  double value_in(std::size_t i, double x) const;
 
   std::vector<double> x_, y_, m_;  // knots, values, second derivatives
 };
