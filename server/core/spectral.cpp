@@ -119,15 +119,25 @@ void analytic_signal_into(const double* x, std::size_t n, std::vector<std::compl
   out.resize(n);
   if (n == 0) return;
   thread_local std::vector<std::complex<double>> in, spec;
-  in.resize(n);
   spec.resize(n);
-  for (std::size_t i = 0; i < n; ++i) in[i] = {x[i], 0.0};
-  fft_plan(n, false).transform(in.data(), spec.data());
-  // Weights: 1 at DC (and Nyquist for even n), 2 for positive, 0 for negative.
-  for (std::size_t k = 1; k < n; ++k) {
-    const bool nyquist = (n % 2 == 0) && k == n / 2;
-    if (nyquist) continue;
-    spec[k] *= (2 * k < n) ? 2.0 : 0.0;
+  if (n % 2 == 0 && n >= 4) {
+    // Real input: the positive half of the spectrum by a complex FFT of n / 2
+    // points (kissfft transform_real packs DC and Nyquist into bin 0).
+    in.resize(n / 2);
+    fft_plan(n / 2, false).transform_real(x, in.data());
+    std::fill(spec.begin(), spec.end(), std::complex<double>(0.0, 0.0));
+    spec[0] = in[0].real();
+    spec[n / 2] = in[0].imag();
+    for (std::size_t k = 1; k < n / 2; ++k) spec[k] = 2.0 * in[k];
+  } else {
+    in.resize(n);
+    for (std::size_t i = 0; i < n; ++i) in[i] = {x[i], 0.0};
+    fft_plan(n, false).transform(in.data(), spec.data());
+    // Weights: 1 at DC (and Nyquist for even n), 2 for positive, 0 for negative.
+    for (std::size_t k = 1; k < n; ++k) {
+      if (n % 2 == 0 && k == n / 2) continue;
+      spec[k] *= (2 * k < n) ? 2.0 : 0.0;
+    }
   }
   fft_plan(n, true).transform(spec.data(), out.data());
   for (auto& v : out) v /= static_cast<double>(n);
