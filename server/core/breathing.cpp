@@ -152,9 +152,12 @@ std::optional<BreathingSynchrony> breathing_synchrony(const RespirationSeries& f
     for (std::size_t s : circular_shifts(v, points(cfg.surrogate_min_shift_ms, g.step_ms),
                                          std::max<std::size_t>(1, points(cfg.plv_surrogate_shift_step_ms, g.step_ms)))) {
       std::complex<double> acc(0.0, 0.0);
+      // Position in the valid region: rel = i - edge; partner index
+      // edge + (rel + v - s) mod v, walked without a division per sample.
+      std::size_t j = (begin - edge + v - s) % v;
       for (std::size_t i = begin; i < begin + w; ++i) {
-        const std::size_t rel = i - edge;  // position in the valid region
-        acc += p1[i] * std::conj(p2[edge + (rel + v - s) % v]);
+        acc += p1[i] * std::conj(p2[edge + j]);
+        if (++j == v) j = 0;
       }
       surr.push_back(std::abs(acc / static_cast<double>(w)));
     }

@@ -25,14 +25,19 @@ struct WindowSeries {
   double fraction() const { return rr_artifact_fraction(artifact); }
 };
 
-WindowSeries window_series(const BeatSeries& series, std::size_t end, std::int64_t t_ms,
-                           std::int64_t window_ms) {
+// Fills `w` (its vectors are reused: the callers keep one per window kind
+// and thread, so a second allocates nothing once warm).
+const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std::int64_t t_ms,
+                                  std::int64_t window_ms, WindowSeries& w) {
   const auto& beats = series.beats();
   const std::int64_t segment_start = beats[end - 1].segment_start_ms;
   const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
   std::size_t begin = end;
   while (begin > 0 && beats[begin - 1].t_ms >= lo) --begin;
-  WindowSeries w;
+  w.t_ms.clear();
+  w.rr_raw.clear();
+  w.artifact.clear();
+  w.clean = 0;
   for (std::size_t i = begin; i < end; ++i) {
     const bool art = artifact_at(beats[i], t_ms);
     w.t_ms.push_back(beats[i].t_ms);
@@ -89,7 +94,8 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   out.streaming = true;
   const std::int64_t segment_age = t_ms - last.segment_start_ms;
 
-  const WindowSeries w = window_series(series, end, t_ms, cfg.rmssd_window_ms);
+  thread_local WindowSeries w_scratch, lw_scratch, cw_scratch;
+  const WindowSeries& w = window_series(series, end, t_ms, cfg.rmssd_window_ms, w_scratch);
   const double fraction = w.fraction();
   out.artifact_fraction = fraction;
   out.hr_bpm = finite_or_none(hr_of_window(w, t_ms, cfg));
@@ -98,7 +104,7 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
     if (out.rmssd_ms) out.ln_rmssd = finite_or_none(hrv_ln_rmssd(*out.rmssd_ms, cfg.ln_rmssd_floor_ms));
   }
 
-  const WindowSeries lw = window_series(series, end, t_ms, cfg.long_window_ms);
+  const WindowSeries& lw = window_series(series, end, t_ms, cfg.long_window_ms, lw_scratch);
   const bool long_ok = lw.clean > 0 && lw.fraction() <= cfg.max_artifact_fraction;
   if (long_ok && segment_age >= cfg.long_window_min_ms) {
     out.sdnn_ms = finite_or_none(hrv_sdnn(lw.rr));
@@ -122,7 +128,7 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
     }
   }
   if (with_coherence) {
-    const WindowSeries cw = window_series(series, end, t_ms, cfg.coherence_window_ms);
+    const WindowSeries& cw = window_series(series, end, t_ms, cfg.coherence_window_ms, cw_scratch);
     if (cw.clean > 0 && cw.fraction() <= cfg.max_artifact_fraction) {
       const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.coherence_window_ms, cfg), cfg);
       if (rr) {
@@ -152,7 +158,8 @@ std::optional<double> epoch_ln_rmssd(const BeatSeries& series, std::int64_t t_ms
   if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - last.segment_start_ms < cfg.hrv_epoch_ms) {
     return std::nullopt;
   }
-  const WindowSeries w = window_series(series, end, t_ms, cfg.hrv_epoch_ms);
+  thread_local WindowSeries scratch;
+  const WindowSeries& w = window_series(series, end, t_ms, cfg.hrv_epoch_ms, scratch);
   if (w.clean == 0 || w.fraction() > cfg.max_artifact_fraction) return std::nullopt;
   const auto rmssd = hrv_rmssd(w.rr);
   if (!rmssd) return std::nullopt;

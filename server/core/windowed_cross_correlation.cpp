@@ -37,6 +37,20 @@ double fisher_z(double r) {
 
 namespace {
 
+// Four partial sums: independent chains let the CPU overlap the additions.
+double dot(const double* a, const double* b, std::size_t n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; ++i) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 // Each x window starts at one of L + 1 positions (L - max(j, 0)), and so
 // does each y window: centring each distinct window once (two-pass, as
 // pearson_r) instead of once per lag is a third of the work (perf, issue 3).
@@ -51,31 +65,20 @@ void centre_windows(const std::vector<double>& v, std::size_t n, std::size_t lag
   out.ss.resize(lags + 1);
   for (std::size_t p = 0; p <= lags; ++p) {
     const double* a = v.data() + p;
-    double mean = 0.0;
-    for (std::size_t i = 0; i < n; ++i) mean += a[i];
-    mean /= static_cast<double>(n);
-    double* d = &out.d[p * n];
-    double ss = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      d[i] = a[i] - mean;
-      ss += d[i] * d[i];
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;  // four chains, as dot()
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
     }
-    out.ss[p] = ss;
+    for (; i < n; ++i) s0 += a[i];
+    const double mean = ((s0 + s1) + (s2 + s3)) / static_cast<double>(n);
+    double* d = &out.d[p * n];
+    for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - mean;
+    out.ss[p] = dot(d, d, n);
   }
-}
-
-// Four partial sums: independent chains let the CPU overlap the additions.
-double dot(const double* a, const double* b, std::size_t n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; ++i) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
 }
 
 }  // namespace
