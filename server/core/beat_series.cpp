@@ -44,7 +44,7 @@ void BeatSeries::on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms)
     if (it->t_ms != t) continue;
     it->cls = cls;
     it->artifact = cls != BeatClass::Normal;
-    it->final_at_ms = now_ms;
+    it->set_final_at(now_ms);
     break;
   }
   switch (cls) {
@@ -63,7 +63,7 @@ void BeatSeries::settle_pending(std::int64_t now_ms) {
     for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
       if (it->t_ms != t) continue;
       it->artifact = it->provisional_artifact;
-      it->final_at_ms = now_ms;
+      it->set_final_at(now_ms);
       if (it->artifact) {
         ++artifacts_;
         ++counts_.ectopic;  // provisional Malik verdict: an ectopic rule
@@ -99,7 +99,7 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
   b.t_ms = beat.t_ms;
   b.rr_ms = std::isfinite(beat.rr_ms) ? beat.rr_ms : 0.0;
   b.segment_start_ms = segment_start_ms_;
-  b.final_at_ms = beat.t_ms;
+  b.final_after_ms = 0;
   const bool device_flagged = (beat.flags & (kBeatNoContact | kBeatArtifact)) != 0;
   const bool plausible = rr_plausible(beat.rr_ms, cfg_->rr_min_ms, cfg_->rr_max_ms);
   const bool candidate = plausible && !device_flagged;
@@ -117,7 +117,7 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
       }
     } else {
       b.artifact = b.provisional_artifact;
-      b.final_at_ms = kMaxAbsTimeMs + 1;  // until the classifier decides
+      b.final_after_ms = StoredBeat::kUndecided;  // until the classifier decides
     }
   }
   beats_.push_back(b);

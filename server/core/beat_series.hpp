@@ -9,6 +9,8 @@
 // new segment).
 #pragma once
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -21,19 +23,33 @@
 
 namespace attune::core {
 
+// 32 bytes (the engine keeps ~190 s of beats per seat).
 struct StoredBeat {
+  // final_after_ms while the classifier has not decided.
+  static constexpr std::int32_t kUndecided = INT32_MAX;
+
   std::int64_t t_ms = 0;
   double rr_ms = 0.0;      // as received (0 if it was not a finite number)
-  bool artifact = false;   // final verdict (valid from final_at_ms on)
-  bool provisional_artifact = false;  // verdict before final_at_ms (Malik)
-  std::int64_t final_at_ms = 0;       // arrival time of the beat that settled it
-  BeatClass cls = BeatClass::Normal;
   std::int64_t segment_start_ms = 0;  // first beat after the last gap
+  // The final verdict holds from t_ms + final_after_ms on: the arrival time
+  // of the beat that settled it, as an offset (at most ~24 days; a longer
+  // wait only happens when a gap settles the beat, with its provisional
+  // verdict, so clamping it changes no verdict).
+  std::int32_t final_after_ms = 0;
+  bool artifact = false;              // final verdict
+  bool provisional_artifact = false;  // verdict before it (Malik)
+  BeatClass cls = BeatClass::Normal;
+
+  void set_final_at(std::int64_t now_ms) {
+    const std::int64_t d = now_ms - t_ms;
+    final_after_ms = static_cast<std::int32_t>(std::min<std::int64_t>(d, kUndecided - 1));
+  }
 };
 
 // The verdict of a beat as of snapshot time T.
 inline bool artifact_at(const StoredBeat& b, std::int64_t t_ms) {
-  return b.final_at_ms <= t_ms ? b.artifact : b.provisional_artifact;
+  const bool final = b.final_after_ms != StoredBeat::kUndecided && t_ms - b.t_ms >= b.final_after_ms;
+  return final ? b.artifact : b.provisional_artifact;
 }
 
 struct BeatClassCounts {
