@@ -32,6 +32,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/ring_queue.hpp"
 #include "core/sorted_window.hpp"
 
 namespace attune::core {
@@ -71,7 +72,7 @@ class LipponenTarvainenClassifier {
   void iterate(const Callback& on_final);
 
   LipponenTarvainenParams p_;
-  std::deque<Entry> q_;
+  RingQueue<Entry> q_;
   // Running order statistics of the windows (sorted copies kept up to date).
   SortedWindow abs_drr_, abs_mrr_, rr_win_;
   std::uint64_t base_ = 0;    // sequence index of q_.front()

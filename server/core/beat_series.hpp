@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/beat_classification.hpp"
+#include "core/ring_queue.hpp"
 #include "core/engine_config.hpp"
 #include "core/synchrony_engine.hpp"
 #include "core/types.hpp"
@@ -91,7 +92,7 @@ class BeatSeries {
   std::deque<StoredBeat> beats_;
   LipponenTarvainenClassifier lt_;
   // Candidate beats of the current segment not yet final: (seq, t_ms).
-  std::deque<std::pair<std::uint64_t, std::int64_t>> pending_;
+  RingQueue<std::pair<std::uint64_t, std::int64_t>> pending_;
   std::optional<std::int64_t> last_t_ms_;
   std::int64_t segment_start_ms_ = 0;
   std::optional<double> malik_reference_rr_;  // last plausible, unflagged RR

@@ -14,8 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <deque>
 #include <vector>
+
+#include "core/ring_queue.hpp"
 
 namespace attune::core {
 
@@ -58,7 +59,7 @@ class SortedWindow {
 
  private:
   std::size_t capacity_;
-  std::deque<double> order_;   // arrival order
+  RingQueue<double> order_;   // arrival order
   std::vector<double> sorted_;
 };
 

@@ -1,0 +1,78 @@
+// A first-in first-out queue in one growable ring buffer.
+//
+// Why not std::deque: libstdc++'s deque allocates a 512-byte block and its
+// map as soon as it is constructed, used or not. The engine holds dozens of
+// small queues per room (three seats, most of them idle without a
+// clinician), so empty deques alone were ~24 KiB of every room (issue 3).
+// This allocates nothing until the first push, then doubles as needed and
+// keeps its capacity (no allocation in steady state).
+#pragma once
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace attune::core {
+
+template <class T>
+class RingQueue {
+ public:
+  class const_iterator {
+   public:
+    const_iterator(const RingQueue* q, std::size_t i) : q_(q), i_(i) {}
+    const T& operator*() const { return (*q_)[i_]; }
+    const T* operator->() const { return &(*q_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const RingQueue* q_;
+    std::size_t i_;
+  };
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+  void push_back(T v) {
+    if (size_ == buf_.size()) grow();
+    buf_[wrap(head_ + size_)] = std::move(v);
+    ++size_;
+  }
+  template <class... Args>
+  void emplace_back(Args&&... args) {
+    push_back(T{std::forward<Args>(args)...});
+  }
+  void pop_front() {
+    head_ = wrap(head_ + 1);
+    --size_;
+  }
+  void clear() { head_ = size_ = 0; }
+
+  T& front() { return buf_[head_]; }
+  const T& front() const { return buf_[head_]; }
+  T& back() { return buf_[wrap(head_ + size_ - 1)]; }
+  const T& back() const { return buf_[wrap(head_ + size_ - 1)]; }
+  T& operator[](std::size_t i) { return buf_[wrap(head_ + i)]; }
+  const T& operator[](std::size_t i) const { return buf_[wrap(head_ + i)]; }
+
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+ private:
+  std::size_t wrap(std::size_t i) const { return i < buf_.size() ? i : i - buf_.size(); }
+  void grow() {
+    std::vector<T> next(buf_.empty() ? 4 : 2 * buf_.size());
+    for (std::size_t i = 0; i < size_; ++i) next[i] = std::move((*this)[i]);
+    buf_ = std::move(next);
+    head_ = 0;
+  }
+
+  std::vector<T> buf_;
+  std::size_t head_ = 0, size_ = 0;
+};
+
+}  // namespace attune::core
