@@ -352,8 +352,9 @@ struct SynchronyEngine::Impl {
     st.min_shift = points(cfg.surrogate_min_shift_ms);
     st.shift_step = std::max<std::size_t>(1, points(cfg.surrogate_shift_step_ms));
     st.min_sd = cfg.wcc_min_sd_bpm;
-    // The span's mean |peak r| (its last window is the published WCC) against
-    // the same for circularly shifted partners (Moulder et al. 2018).
+    // The peak of the span's WCC lag profile (r averaged lag by lag over its
+    // windows; the last one is the published WCC) against the same for
+    // circularly shifted partners (Moulder et al. 2018; wcc_span_test.hpp).
     const WccSpanTest t = wcc_span_test(*x, *y, st);
     if (!t.statistic) return std::nullopt;
     return surrogate_z(*t.statistic, t.surrogates);

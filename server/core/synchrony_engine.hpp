@@ -53,7 +53,7 @@ struct PairSnapshot {
   // Added with the complete core (issue 3; docs/metrics.md).
   std::optional<double> leader_first_share;   // rolling 5 min: peak lag > +dead zone
   std::optional<double> leader_second_share;  // rolling 5 min: peak lag < -dead zone
-  std::optional<double> above_chance_z;       // HR WCC |peak r| vs circular-shift surrogates (every 15 s)
+  std::optional<double> above_chance_z;       // HR WCC lag-profile peak over 180 s vs circular-shift surrogates (every 15 s)
   std::optional<double> plv;                  // breathing phase-locking value, 30 s
   std::optional<double> rel_phase_rad;        // mean relative phase (positive: first ahead)
   std::optional<double> plv_above_chance_z;   // PLV vs circular-shift surrogates (every 15 s)
