@@ -3,7 +3,7 @@
 "Co-regulation episodes").
 
 A dyad with activation episodes (A alone, then both with A first, then B
-alone) is written as a replay CSV; `attune replay` computes the per-second
+alone) and two signal losses (one bridged, one too long) is written as a replay CSV; `attune replay` computes the per-second
 states and, on its last line, the summary. This script recomputes the
 episodes from the per-second states of A and B with the documented rule,
 written here from the text of metrics.md (not from the C++), and compares
@@ -58,6 +58,12 @@ def write_input(path, duration_s=1100):
     # A alone at 200-300 s; both at 480-560 s with A 20 s ahead; B alone at 760-830 s.
     a = person_rows("A", rng, duration_s, 68.0, 0.22, 38.0, [(200, 300), (480, 560)])
     b = person_rows("B", rng, duration_s, 74.0, 0.25, 32.0, [(500, 560), (760, 830)])
+    # Signal losses: B (the anchor) 5 s during A's first episode, bridged;
+    # A (the anchor) 20 s during B's episode: about 50 s without a state,
+    # more than the 45 s tolerance, so that episode is lost and the same
+    # configuration resuming afterwards opens nothing.
+    b = [r for r in b if not 300000 <= r[2] < 305000]
+    a = [r for r in a if not 790000 <= r[2] < 810000]
     with open(path, "w") as f:
         f.write("participant,stream,t_ms,value\n")
         for row in sorted(a + b, key=lambda r: (r[2], r[0])):
@@ -173,8 +179,8 @@ def main():
     outcomes = [(e["activated"], e["outcome"]) for e in expected["episodes"]]
     if ("A", "recovered") not in outcomes or ("B", "recovered") not in outcomes:
         failures.append("the input does not produce a recovered episode for both partners: %r" % outcomes)
-    if expected["escalated"] < 1:
-        failures.append("the input does not produce an escalated episode: %r" % outcomes)
+    if expected["escalated"] < 1 or expected["lost"] < 1:
+        failures.append("the input does not produce an escalated and a lost episode: %r" % outcomes)
     if failures:
         print("FAIL\n  " + "\n  ".join(failures))
         return 1
