@@ -1,7 +1,6 @@
 #include "core/arousal_trend.hpp"
 
 #include <cmath>
-#include <vector>
 
 namespace attune::core {
 
@@ -46,7 +45,12 @@ bool ArousalTrend::step(std::int64_t t_ms, std::optional<double> a1, std::option
 
   // Slopes over (T - W, T]: every second present, both indices at each.
   const auto expected = static_cast<std::size_t>(th_.window_ms / 1000);
-  std::vector<double> t, y1, y2;
+  std::vector<double>& t = t_s_;
+  std::vector<double>& y1 = y1_;
+  std::vector<double>& y2 = y2_;
+  t.clear();  // reused every second: no allocation once warm
+  y1.clear();
+  y2.clear();
   for (const Row& row : rows_) {
     if (row.t_ms <= t_ms - th_.window_ms) continue;
     if (!row.a1 || !row.a2) return false;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "core/engine_config.hpp"
 
@@ -51,6 +52,7 @@ class ArousalTrend {
   };
   ArousalTrendThresholds th_;
   std::deque<Row> rows_;  // the seconds in [T - W, T]
+  std::vector<double> t_s_, y1_, y2_;  // scratch for the slopes
 };
 
 }  // namespace attune::core
