@@ -121,6 +121,14 @@ v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const Roo
     if (involves_clinician && view != View::Clinician) continue;
     fill_pair(pair, *out.add_pairs());
   }
+  // The ongoing A-B episode follows from the partners' regulation states,
+  // which every role sees: everyone gets it.
+  if (snapshot.episode) {
+    auto& e = *out.mutable_episode();
+    e.set_activated_role(role_of(snapshot.episode->activated));
+    e.set_anchor_role(role_of(snapshot.episode->anchor));
+    e.set_elapsed_s(snapshot.episode->elapsed_s);
+  }
   return out;
 }
 
@@ -145,6 +153,9 @@ v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, b
   out.set_algorithm_version(full.algorithm_version());
   *out.mutable_time_in_shared_state() = full.time_in_shared_state();
   *out.mutable_markers() = full.markers();
+  // Co-regulation episodes (A-B only) are built from the partners' regulation
+  // states alone, which partners and observers see live anyway: everyone.
+  if (full.has_coregulation()) *out.mutable_coregulation() = full.coregulation();
   if (view == View::Clinician) out.set_parameters_json(full.parameters_json());
   for (const auto& p : full.participants()) {
     const auto seat = seat_of(p.role());
@@ -183,7 +194,46 @@ std::string utf8_prefix(const std::string& text, std::size_t max_bytes) {
   return text.substr(0, end);
 }
 
+v1::EpisodeOutcome to_proto(core::EpisodeOutcome outcome) {
+  switch (outcome) {
+    case core::EpisodeOutcome::Recovered: return v1::EPISODE_OUTCOME_RECOVERED;
+    case core::EpisodeOutcome::Escalated: return v1::EPISODE_OUTCOME_ESCALATED;
+    case core::EpisodeOutcome::Lost: return v1::EPISODE_OUTCOME_LOST;
+    case core::EpisodeOutcome::Open: return v1::EPISODE_OUTCOME_OPEN;
+  }
+  return v1::EPISODE_OUTCOME_UNSPECIFIED;
+}
+
+void fill_coregulation(const core::EpisodeSummary& e, v1::CoregulationSummary& out) {
+  for (const auto& ep : e.episodes) {
+    auto& o = *out.add_episodes();
+    o.set_activated_role(role_of(ep.activated));
+    o.set_anchor_role(role_of(ep.anchor));
+    o.set_start_ms(ep.start_ms);
+    o.set_end_ms(ep.end_ms);
+    o.set_duration_s(ep.duration_s());
+    o.set_outcome(to_proto(ep.outcome));
+  }
+  out.set_total(e.total);
+  out.set_recovered(e.recovered);
+  out.set_escalated(e.escalated);
+  out.set_lost(e.lost);
+  out.set_open(e.open);
+  set_if(e.median_recovery_s, [&](double v) { out.set_median_recovery_s(v); });
+  set_if(e.mean_recovery_s, [&](double v) { out.set_mean_recovery_s(v); });
+  const core::Seat partners[2] = {core::Seat::A, core::Seat::B};
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto& s = *out.add_seats();
+    s.set_role(role_of(partners[i]));
+    s.set_activated(e.seats[i].activated);
+    s.set_recovered(e.seats[i].recovered);
+    s.set_anchored(e.seats[i].anchored);
+    s.set_anchored_recovered(e.seats[i].anchored_recovered);
+  }
+}
+
 void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
+  fill_coregulation(summary.episodes, *out.mutable_coregulation());
   out.set_data_seconds(summary.data_seconds);
   for (std::size_t i = 0; i < core::kSeatCount; ++i) {
     const auto& p = summary.participants[i];

@@ -17,6 +17,7 @@ inline constexpr std::size_t kViewCount = 4;
 v1::Role role_of(core::Seat seat);
 v1::RegulationState to_proto(core::RegulationState state);
 v1::SharedState to_proto(core::SharedState state);
+v1::EpisodeOutcome to_proto(core::EpisodeOutcome outcome);
 
 struct ClockView {
   double offset_ms = 0;
@@ -38,6 +39,7 @@ struct RoomStateContext {
 v1::RoomState to_room_state(const core::Snapshot& snapshot, View view, const RoomStateContext& context);
 
 void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out);
+void fill_coregulation(const core::EpisodeSummary& episodes, v1::CoregulationSummary& out);
 
 // The session summary as one member may see it, by the same rules as the room
 // state: others' figures reduce to their time in each state (unless shared),

@@ -137,6 +137,13 @@ std::string EngineConfig::to_json() const {
   w.field("plv_surrogate_shift_step_ms", plv_surrogate_shift_step_ms);
   w.field("surrogate_update_ms", surrogate_update_ms);
   w.field("above_chance_min_z", above_chance_min_z);
+  w.field("co_rise_window_ms", co_rise_window_ms);
+  w.field("co_rise_min_slope_per_min", co_rise_min_slope_per_min);
+  w.field("co_rise_min_arousal", co_rise_min_arousal);
+  w.field("co_rise_min_concordance", co_rise_min_concordance);
+  w.field("co_rise_min_concordance_gain", co_rise_min_concordance_gain);
+  w.field("episode_max_signal_loss_ms", episode_max_signal_loss_ms);
+  w.field("episode_list_max", episode_list_max);
   return w.finish();
 }
 
@@ -226,6 +233,19 @@ std::vector<std::string> EngineConfig::problems() const {
            plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0 && surrogate_window_step_ms > 0,
        "surrogates: span >= WCC window + lag, 0 < 2 * min shift < span, positive steps");
   need(std::isfinite(above_chance_min_z), "above_chance_min_z must be finite");
+  need(co_rise_window_ms >= 2000 && co_rise_window_ms % 1000 == 0 &&
+           co_rise_window_ms <= arousal_concordance_window_ms,
+       "co_rise_window_ms must be whole seconds, >= 2 s and <= the concordance window");
+  need(std::isfinite(co_rise_min_slope_per_min) && co_rise_min_slope_per_min > 0,
+       "co_rise_min_slope_per_min must be positive (rising)");
+  need(std::isfinite(co_rise_min_arousal), "co_rise_min_arousal must be finite");
+  need(std::isfinite(co_rise_min_concordance) && co_rise_min_concordance <= 1,
+       "co_rise_min_concordance must be finite and <= 1");
+  need(std::isfinite(co_rise_min_concordance_gain) && co_rise_min_concordance_gain >= 0,
+       "co_rise_min_concordance_gain must be >= 0 (rising)");
+  need(episode_max_signal_loss_ms >= 0, "episode_max_signal_loss_ms must be >= 0");
+  need(episode_list_max >= 0 && episode_list_max <= 10000,
+       "episode_list_max must lie in [0, 10000]");
   return p;
 }
 

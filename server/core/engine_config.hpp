@@ -142,6 +142,23 @@ struct EngineConfig {
   std::int64_t surrogate_update_ms = 15000;
   double above_chance_min_z = 1.96;
 
+  // ---- Added with co-regulation episodes (issue 3; docs/metrics.md
+  // "Co-regulation episodes" and "CO_ESCALATION by rising arousal"; ours).
+  // CO_ESCALATION also when both arousal indices rise together: over the
+  // last co_rise_window_ms both least-squares slopes >= min_slope (units per
+  // minute), both indices >= min_arousal, the 60 s arousal concordance
+  // >= min_concordance and up by >= min_concordance_gain over the window.
+  std::int64_t co_rise_window_ms = 20000;
+  double co_rise_min_slope_per_min = 2.0;
+  double co_rise_min_arousal = 0.5;
+  double co_rise_min_concordance = 0.5;
+  double co_rise_min_concordance_gain = 0.05;
+  // An episode survives a signal loss (either partner UNKNOWN) up to this
+  // long: a strap dropout withholds RMSSD for ~30 s after the gap.
+  std::int64_t episode_max_signal_loss_ms = 45000;
+  // Episodes listed one by one in the summary (all are counted).
+  std::int64_t episode_list_max = 100;
+
   // Empty when every value is usable; otherwise one sentence per problem.
   std::vector<std::string> problems() const;
 

@@ -11,7 +11,7 @@ SharedDecision shared_state(const PartnerStatus& a, const PartnerStatus& b,
 }
 
 SharedDecision shared_state_above_chance(const PartnerStatus& a, const PartnerStatus& b,
-                                         bool above_chance) {
+                                         bool above_chance, bool rising_together) {
   using RS = RegulationState;
   SharedDecision d;
   if (!a.streaming || !b.streaming) {
@@ -22,7 +22,7 @@ SharedDecision shared_state_above_chance(const PartnerStatus& a, const PartnerSt
     d.state = SharedState::LowSignal;
   } else if (a.state == RS::ShutDown || b.state == RS::ShutDown) {
     d.state = SharedState::Withdrawn;
-  } else if (a.state == RS::Activated && b.state == RS::Activated) {
+  } else if ((a.state == RS::Activated && b.state == RS::Activated) || rising_together) {
     d.state = SharedState::CoEscalation;
   } else if (a.state == RS::Activated || b.state == RS::Activated) {
     d.state = SharedState::OneActivated;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/arousal_index.hpp"
+#include "core/arousal_trend.hpp"
 #include "core/beat_resampling.hpp"
 #include "core/beat_series.hpp"
 #include "core/breathing.hpp"
@@ -148,7 +149,10 @@ std::optional<double> mean_or_none(double sum, std::uint64_t n) {
 }  // namespace
 
 struct SynchronyEngine::Impl {
-  explicit Impl(EngineConfig c) : cfg(std::move(c)) {
+  explicit Impl(EngineConfig c)
+      : cfg(std::move(c)),
+        episodes(cfg.episode_max_signal_loss_ms, static_cast<std::size_t>(cfg.episode_list_max)),
+        ab_trend(ArousalTrendThresholds::from(cfg)) {
     for (std::size_t i = 0; i < kSeatCount; ++i) seats.emplace_back(cfg);
     resp_sos = butterworth_bandpass(static_cast<int>(cfg.resp_filter_order), cfg.resp_band_lo_hz,
                                     cfg.resp_band_hi_hz, cfg.resp_grid_hz)
@@ -168,6 +172,8 @@ struct SynchronyEngine::Impl {
   std::optional<Snapshot> latest;
   double data_seconds = 0.0;
   SharedSeconds time_in_shared;
+  CoregulationEpisodes episodes;  // partners A and B only (docs/metrics.md)
+  ArousalTrend ab_trend;          // CO_ESCALATION by rising arousal, A-B
 
   SeatState& seat(Seat s) { return seats[static_cast<std::size_t>(s)]; }
 
@@ -485,9 +491,14 @@ struct SynchronyEngine::Impl {
     // Heart-rate synchrony above chance only: the PLV surrogate z is inflated
     // for near-periodic breathing (docs/metrics.md "Above chance").
     const bool above = ab.above_chance_z && *ab.above_chance_z >= cfg.above_chance_min_z;
-    const SharedDecision d = shared_state_above_chance(status(Seat::A), status(Seat::B), above);
+    const ParticipantSnapshot& pa = snap.participants[static_cast<std::size_t>(Seat::A)];
+    const ParticipantSnapshot& pb = snap.participants[static_cast<std::size_t>(Seat::B)];
+    const bool rising = ab_trend.step(t_ms, pa.arousal, pb.arousal, ab.arousal_r);
+    const SharedDecision d = shared_state_above_chance(status(Seat::A), status(Seat::B), above, rising);
     snap.shared = d.state;
     snap.activated = d.activated;
+    episodes.observe(t_ms, pa.state, pb.state);
+    snap.episode = episodes.ongoing();
     add_shared_time(time_in_shared, d.state, 1.0);
     data_seconds += 1.0;
 
@@ -534,6 +545,8 @@ struct SynchronyEngine::Impl {
     }
     add_shared_time(time_in_shared, latest->shared, secs);
     data_seconds += secs;
+    episodes.observe_unknown(latest->t_ms + kSecondMs, n);  // silent: both UNKNOWN
+    latest->episode = episodes.ongoing();
   }
 
   std::int64_t first_second(std::int64_t t_ms) const {
@@ -679,6 +692,7 @@ EngineSummary SynchronyEngine::summary() const {
     out.pairs.push_back(impl_->pair_summary(impl_->pairs[2]));
   }
   out.time_in_shared = impl_->time_in_shared;
+  out.episodes = impl_->episodes.summary();
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/coregulation_episodes.hpp"
 #include "core/engine_config.hpp"
 #include "core/types.hpp"
 
@@ -68,6 +69,7 @@ struct Snapshot {
   std::vector<PairSnapshot> pairs;  // AB always; AC, BC when the clinician streams
   SharedState shared = SharedState::Waiting;
   std::optional<Seat> activated;     // with OneActivated
+  std::optional<OngoingEpisode> episode;  // the A-B co-regulation episode under way
 };
 
 struct StateSeconds {
@@ -129,6 +131,7 @@ struct EngineSummary {
   std::array<ParticipantSummary, kSeatCount> participants{};
   std::vector<PairSummary> pairs;
   SharedSeconds time_in_shared;
+  EpisodeSummary episodes;  // co-regulation episodes of A and B
 };
 
 class SynchronyEngine {

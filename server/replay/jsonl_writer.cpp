@@ -91,6 +91,37 @@ std::string pair(const core::PairSnapshot& p) {
 
 std::string pair_name(Seat a, Seat b) { return std::string(core::seat_name(a)) + core::seat_name(b); }
 
+// Co-regulation episodes of A and B (docs/metrics.md); times in data seconds
+// like "t_s", so tests/reference/episodes_reference.py can recompute them
+// from the per-second states.
+std::string coregulation(const core::EpisodeSummary& e) {
+  std::string list = "[";
+  for (std::size_t i = 0; i < e.episodes.size(); ++i) {
+    const auto& ep = e.episodes[i];
+    if (i > 0) list += ',';
+    list += Obj().str("activated", core::seat_name(ep.activated))
+                .str("anchor", core::seat_name(ep.anchor))
+                .integer("start_s", ep.start_ms / 1000)
+                .integer("end_s", ep.end_ms / 1000)
+                .num("duration_s", ep.duration_s())
+                .str("outcome", core::episode_outcome_name(ep.outcome))
+                .done();
+  }
+  list += ']';
+  Obj seats;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& c = e.seats[i];
+    seats.raw(core::seat_name(static_cast<Seat>(i)),
+              Obj().integer("activated", c.activated).integer("recovered", c.recovered)
+                  .integer("anchored", c.anchored).integer("anchored_recovered", c.anchored_recovered)
+                  .done());
+  }
+  return Obj().integer("total", e.total).integer("recovered", e.recovered)
+      .integer("escalated", e.escalated).integer("lost", e.lost).integer("open", e.open)
+      .num("median_recovery_s", e.median_recovery_s).num("mean_recovery_s", e.mean_recovery_s)
+      .raw("seats", seats.done()).raw("episodes", list).done();
+}
+
 }  // namespace
 
 const char* state_name(core::RegulationState s) {
@@ -205,6 +236,7 @@ std::string summary_json(const core::EngineSummary& s, const core::EngineConfig&
                                   .num("settled", t.settled).num("one_activated", t.one_activated)
                                   .num("co_escalation", t.co_escalation).num("withdrawn", t.withdrawn)
                                   .done());
+  sum.raw("coregulation", coregulation(s.episodes));
   sum.raw("input", input_report_json);
   sum.raw("config", cfg.to_json());
   return Obj().raw("summary", sum.done()).done();

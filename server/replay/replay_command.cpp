@@ -49,7 +49,10 @@ wcc_peak_lag_s > 0: the second named partner follows the first.
 pnn50 is a percentage of successive differences (denominator: number of
 differences). The last line is {"summary": {...}} with time in each state,
 means, beat classes, HRV linkage over the session, above-chance tests, the
-input report and the full configuration with the algorithm version.
+co-regulation episodes of A and B ("coregulation": counts per outcome,
+median and mean recovery time, per-partner counts, the first 100 episodes
+with start_s/end_s in data seconds), the input report and the full
+configuration with the algorithm version.
 Every metric's definition, window and source: docs/metrics.md.
 
 Flags:

@@ -191,6 +191,12 @@ std::string summary_text(const v1::SessionSummary& s) {
   out << "  shared: connected " << fixed(d.connected_s(), 0) << " s, settled " << fixed(d.settled_s(), 0)
       << " s, one activated " << fixed(d.one_activated_s(), 0) << " s, co-escalation "
       << fixed(d.co_escalation_s(), 0) << " s, calibrating " << fixed(d.calibrating_s(), 0) << " s";
+  if (s.has_coregulation()) {
+    const v1::CoregulationSummary& c = s.coregulation();
+    out << "\n  co-regulation: " << c.total() << " episodes (recovered " << c.recovered() << ", escalated "
+        << c.escalated() << ", lost " << c.lost() << ", open " << c.open() << ")";
+    if (c.has_median_recovery_s()) out << ", median recovery " << fixed(c.median_recovery_s(), 0) << " s";
+  }
   return out.str();
 }
 

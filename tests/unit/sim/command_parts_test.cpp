@@ -91,6 +91,14 @@ TEST_CASE("errors and summaries", "[sim][report]") {
   CHECK(text.find("600 s of data") != std::string::npos);
   CHECK(text.find("A: 700 beats") != std::string::npos);
   CHECK(text.find("session_id") == std::string::npos);  // the caller prints that line
+  CHECK(text.find("co-regulation") == std::string::npos);  // none in this summary
+  auto* c = s.mutable_coregulation();
+  c->set_total(2);
+  c->set_recovered(1);
+  c->set_open(1);
+  c->set_median_recovery_s(125.0);
+  CHECK(summary_text(s).find("co-regulation: 2 episodes (recovered 1, escalated 0, lost 0, open 1), median recovery 125 s") !=
+        std::string::npos);
 }
 
 TEST_CASE("create-room request and response", "[sim][http]") {

@@ -122,6 +122,12 @@ TEST_CASE("through the core calm stretches read settled after calibration", "[si
     INFO("seed " << seed << " seat " << seat << ": settled " << settled << " of the known calm seconds");
     CHECK(settled > 0.95);
   }
+  // CO_ESCALATION also fires when both arousal indices rise together
+  // (core/arousal_trend.hpp): calm must not read as that either. Measured
+  // over these 20 runs: see docs/metrics.md "CO_ESCALATION by rising arousal".
+  const double co = r.shared_share(core::SharedState::CoEscalation, 130, 400);
+  INFO("seed " << seed << ": co-escalation " << co << " of the calm seconds");
+  CHECK(co <= 0.01);
 }
 
 TEST_CASE("through the core breathing with a 6/min pacer lowers arousal", "[sim][core]") {
