@@ -189,7 +189,8 @@ class Client : public std::enable_shared_from_this<Client> {
     timer_.expires_at(next_tick_);
     timer_.async_wait([self = shared_from_this(), period](beast::error_code ec) {
       if (ec || self->ended_ || self->finishing_) return;
-      self->send_frame();
+      if (self->run_.config().saturate && self->outstanding_) self->owed_ = true;  // sent when acknowledged
+      else self->send_frame();
       self->next_tick_ += period;
       auto now = std::chrono::steady_clock::now();
       if (self->next_tick_ < now - period) self->next_tick_ = now;  // fell far behind: no catch-up burst
@@ -197,7 +198,19 @@ class Client : public std::enable_shared_from_this<Client> {
     });
   }
 
+  // Saturation: the previous frame is acknowledged; a tick that found it
+  // outstanding sends now instead of waiting for the next tick.
+  void acknowledged() {
+    if (!outstanding_) return;
+    outstanding_ = false;
+    if (owed_ && !ended_ && !finishing_) {
+      owed_ = false;
+      send_frame();
+    }
+  }
+
   void send_frame() {
+    if (run_.config().saturate) outstanding_ = true;
     if (run_.config().echo) {
       std::string frame(run_.config().echo_frame_bytes, 'x');
       const auto t = steady_us();
@@ -225,6 +238,7 @@ class Client : public std::enable_shared_from_this<Client> {
         std::memcpy(&t, data.data(), sizeof t);
         stats_.latency.add(steady_us() - t);
       }
+      if (run_.config().saturate) acknowledged();
     } else {
       handle(data.data(), data.size());
     }
@@ -291,6 +305,9 @@ class Client : public std::enable_shared_from_this<Client> {
       self->stats_.frames_out.fetch_add(1, std::memory_order_relaxed);
       self->stats_.bytes_out.fetch_add(n, std::memory_order_relaxed);
       self->queue_.pop_front();
+      // Load-mode saturation: a batch counts as acknowledged once written and
+      // nothing else of ours waits (clock replies share the queue).
+      if (self->run_.config().saturate && !self->run_.config().echo && self->queue_.empty()) self->acknowledged();
       self->write_next();
     });
   }
@@ -377,6 +394,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::uint64_t seq_ = 0;
   bool open_ = false, joined_ = false, settled_ = false, writing_ = false;
   bool finishing_ = false, close_wanted_ = false, close_sent_ = false, ended_ = false;
+  bool outstanding_ = false, owed_ = false;  // saturation: a frame awaits its acknowledgement / a tick was skipped
 };
 
 LoadRun::LoadRun(asio::io_context& io, Stats& stats, ClientConfig config)
