@@ -43,6 +43,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr const char* kHandledMetric = "attune_messages_handled_total";
+constexpr const char* kReadMetric = "attune_messages_in_total";
 
 constexpr const char* kUsage = R"(attune loadgen: capacity benchmark client
 
@@ -648,7 +649,13 @@ int run_one(const Options& o) {
 
   // The measured window.
   const bool read_server = o.saturate && !config.echo;
-  const auto handled0 = read_server ? read_metric(config.server, config.host_header, kHandledMetric) : std::nullopt;
+  // A server older than attune_messages_handled_total: messages read instead.
+  std::string metric = kHandledMetric;
+  auto handled0 = read_server ? read_metric(config.server, config.host_header, metric) : std::nullopt;
+  if (read_server && !handled0) {
+    metric = kReadMetric;
+    handled0 = read_metric(config.server, config.host_header, metric);
+  }
   const auto c0 = stats.snapshot();
   r.window_start_us = wall_us();
   const auto t0 = std::chrono::steady_clock::now();
@@ -658,7 +665,7 @@ int run_one(const Options& o) {
   const auto t1 = std::chrono::steady_clock::now();
   r.window_end_us = wall_us();
   const auto c1 = stats.snapshot();
-  const auto handled1 = read_server ? read_metric(config.server, config.host_header, kHandledMetric) : std::nullopt;
+  const auto handled1 = read_server ? read_metric(config.server, config.host_header, metric) : std::nullopt;
   r.held = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats.held.load()));
   r.window_s = std::chrono::duration<double>(t1 - t0).count();
   r.frames_in_per_s = static_cast<double>(c1.frames_in - c0.frames_in) / r.window_s;
@@ -668,8 +675,9 @@ int run_one(const Options& o) {
   } else if (handled0 && handled1) {
     r.frames_handled_per_s = (*handled1 - *handled0) / r.window_s;
     r.handled_readings = 1;
+    if (metric != kHandledMetric) std::cerr << "loadgen: the server has no " << kHandledMetric << "; counted " << metric << "\n";
   } else if (read_server) {
-    stats.count_client_error("cannot read " + std::string(kHandledMetric) + " from /metrics");
+    stats.count_client_error("cannot read " + metric + " from /metrics");
   }
   auto me = self.window(r.window_start_us, r.window_end_us);
   r.loadgen_cpu_percent = me.cpu_percent;
