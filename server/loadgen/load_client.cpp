@@ -3,9 +3,6 @@
 
 #include "loadgen/load_client.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,10 +15,7 @@
 
 #include "attune/v1/attune.pb.h"
 #include "loadgen/proc_sampler.hpp"
-
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
+#include "wsclient/ws_open.hpp"
 
 namespace attune::loadgen {
 
@@ -122,42 +116,30 @@ class Client : public std::enable_shared_from_this<Client> {
  private:
   void do_connect() {
     if (finishing_) return settle_failed(nullptr);
-    auto& sock = beast::get_lowest_layer(ws_).socket();
+    wsclient::OpenOptions options;
+    options.host_header = run_.config().host_header;
+    options.path = run_.config().ws_path;
+    options.read_message_max = 4 << 20;
+    options.connect_timeout = std::chrono::seconds(60);
+    options.timeouts.handshake_timeout = std::chrono::seconds(60);
+    options.timeouts.idle_timeout = websocket::stream_base::none();
+    options.timeouts.keep_alive_pings = false;
     const auto& sources = run_.config().sources;
-    beast::error_code ec;
-    if (!sources.empty()) {
-      const auto& src = sources[index_ % sources.size()];
-      sock.open(src.is_v4() ? tcp::v4() : tcp::v6(), ec);
-      if (!ec) {
-        int one = 1;  // choose the port at connect(), per destination: many more ports per source address
-        ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-        sock.bind(tcp::endpoint(src, 0), ec);
-      }
-      if (ec) return settle_failed(("bind: " + ec.message()).c_str());
-    }
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(60));
-    beast::get_lowest_layer(ws_).async_connect(
-        run_.config().server, [self = shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
+    if (!sources.empty()) options.source = sources[index_ % sources.size()];
+    wsclient::async_open(ws_, {run_.config().server}, std::move(options),
+                         [self = shared_from_this()](beast::error_code ec, wsclient::OpenStep step) {
+                           self->on_open(ec, step);
+                         });
   }
 
-  void on_connect(beast::error_code ec) {
-    if (ec) return settle_failed(("connect: " + ec.message()).c_str());
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::seconds(60);
-    t.idle_timeout = websocket::stream_base::none();
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.read_message_max(4 << 20);
+  void on_open(beast::error_code ec, wsclient::OpenStep step) {
+    if (ec) {
+      const char* what = step == wsclient::OpenStep::Bind ? "bind: " : step == wsclient::OpenStep::Connect ? "connect: "
+                                                                                                           : "handshake: ";
+      return settle_failed((what + ec.message()).c_str());
+    }
     ws_.auto_fragment(false);
     ws_.binary(true);
-    ws_.async_handshake(run_.config().host_header, run_.config().ws_path,
-                        [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
-  }
-
-  void on_handshake(beast::error_code ec) {
-    if (ec) return settle_failed(("handshake: " + ec.message()).c_str());
     open_ = true;
     read();
     if (run_.config().echo) return on_joined();
@@ -189,7 +171,8 @@ class Client : public std::enable_shared_from_this<Client> {
     timer_.expires_at(next_tick_);
     timer_.async_wait([self = shared_from_this(), period](beast::error_code ec) {
       if (ec || self->ended_ || self->finishing_) return;
-      self->send_frame();
+      if (self->run_.config().saturate && self->outstanding_) self->owed_ = true;  // sent when acknowledged
+      else self->send_frame();
       self->next_tick_ += period;
       auto now = std::chrono::steady_clock::now();
       if (self->next_tick_ < now - period) self->next_tick_ = now;  // fell far behind: no catch-up burst
@@ -197,7 +180,19 @@ class Client : public std::enable_shared_from_this<Client> {
     });
   }
 
+  // Saturation: the previous frame is acknowledged; a tick that found it
+  // outstanding sends now instead of waiting for the next tick.
+  void acknowledged() {
+    if (!outstanding_) return;
+    outstanding_ = false;
+    if (owed_ && !ended_ && !finishing_) {
+      owed_ = false;
+      send_frame();
+    }
+  }
+
   void send_frame() {
+    if (run_.config().saturate) outstanding_ = true;
     if (run_.config().echo) {
       std::string frame(run_.config().echo_frame_bytes, 'x');
       const auto t = steady_us();
@@ -225,6 +220,7 @@ class Client : public std::enable_shared_from_this<Client> {
         std::memcpy(&t, data.data(), sizeof t);
         stats_.latency.add(steady_us() - t);
       }
+      if (run_.config().saturate) acknowledged();
     } else {
       handle(data.data(), data.size());
     }
@@ -291,6 +287,9 @@ class Client : public std::enable_shared_from_this<Client> {
       self->stats_.frames_out.fetch_add(1, std::memory_order_relaxed);
       self->stats_.bytes_out.fetch_add(n, std::memory_order_relaxed);
       self->queue_.pop_front();
+      // Load-mode saturation: a batch counts as acknowledged once written and
+      // nothing else of ours waits (clock replies share the queue).
+      if (self->run_.config().saturate && !self->run_.config().echo && self->queue_.empty()) self->acknowledged();
       self->write_next();
     });
   }
@@ -377,6 +376,7 @@ class Client : public std::enable_shared_from_this<Client> {
   std::uint64_t seq_ = 0;
   bool open_ = false, joined_ = false, settled_ = false, writing_ = false;
   bool finishing_ = false, close_wanted_ = false, close_sent_ = false, ended_ = false;
+  bool outstanding_ = false, owed_ = false;  // saturation: a frame awaits its acknowledgement / a tick was skipped
 };
 
 LoadRun::LoadRun(asio::io_context& io, Stats& stats, ClientConfig config)

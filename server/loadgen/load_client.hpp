@@ -10,6 +10,8 @@
 // Echo mode: no Hello; each client sends frames of a fixed size at the same
 // rate, each starting with its send time, and records the round trip of the
 // echoed frame.
+//
+// Saturation (ClientConfig::saturate, either mode): closed loop, see below.
 #pragma once
 
 #include <atomic>
@@ -30,6 +32,12 @@ struct ClientConfig {
   std::string ws_path = "/v1/ws";
   double rate = 2.0;             // frames (batches) per second per client
   bool echo = false;
+  // Saturation (closed loop): a client has at most one frame outstanding and
+  // sends the next as soon as the previous one is acknowledged, at most
+  // `rate` per second. Echo: acknowledged when its echo returns. Load: the
+  // server does not answer batches, so when its write has completed (TCP
+  // back-pressure then paces the client at the server's reading speed).
+  bool saturate = false;
   std::size_t echo_frame_bytes = 160;
   std::vector<boost::asio::ip::address> sources;  // bind client sockets round-robin (empty: no bind)
   std::size_t max_in_flight = 128;                // connections opening at once

@@ -28,6 +28,7 @@
 #include "attune/v1/api.pb.h"
 #include "loadgen/echo_server.hpp"
 #include "loadgen/load_client.hpp"
+#include "loadgen/metrics_probe.hpp"
 #include "loadgen/proc_sampler.hpp"
 #include "loadgen/stats.hpp"
 #include "sim/room_api.hpp"
@@ -40,6 +41,9 @@ namespace pb = google::protobuf;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+constexpr const char* kHandledMetric = "attune_messages_handled_total";
+constexpr const char* kReadMetric = "attune_messages_in_total";
 
 constexpr const char* kUsage = R"(attune loadgen: capacity benchmark client
 
@@ -65,12 +69,29 @@ connection, one io_context on N threads) with the same clients: 2 x rooms
 connections, frames of the size of one SampleBatch at the same rate; its
 latency is the round trip of a frame.
 
+Saturation (--saturate, either mode) is a closed loop: each client keeps at
+most one frame outstanding and sends its next one as soon as the previous one
+is acknowledged, but no more than --rate per second (default 45 with
+--saturate, under the server's 50 messages/s per connection). Echo: a frame
+is acknowledged when its echo returns, and the figure is echoes received per
+second. Load: the server does not answer batches, so a batch counts as
+acknowledged once written (TCP back-pressure then paces each client at the
+server's reading speed) and the figure is the server's own count of messages
+its rooms have handled (attune_messages_handled_total from /metrics at the
+window's ends), which is what it really kept up with. Batches carry whatever
+the synthetic sensors measured since the previous one (mostly one or two
+respiration samples; a beat every ~800 ms), so timestamps stay real. Run both
+with the same --rooms, --rate and --duration back to back and compare:
+"frames_handled_per_s" in the JSON, "frames handled/s" in the table. Use
+enough connections that rooms x 2 x rate is above what either can do.
+
 Flags:
   --server URL            http://host:port of attune serve (default http://127.0.0.1:8080)
   --admin-key KEY         admin key (ATTUNE_ADMIN_KEY)
   --rooms N               rooms (2 connections each; default 100)
   --duration S            measured seconds after the ramp (default 60)
-  --rate R                batches per second per client (default 2: every 500 ms)
+  --rate R                batches per second per client (default 2: every 500 ms; 45 with --saturate)
+  --saturate              closed-loop saturation: next frame when the previous is acknowledged (see above)
   --threads N             I/O threads of this process (default 1)
   --shard i/n             this process takes rooms i, i+n, i+2n, ... (default 0/1)
   --processes P           supervisor: run P shard processes of this command, merge their JSON
@@ -93,7 +114,9 @@ frames_in, frames_out, frames_in_per_s, frames_out_per_s, room_states,
 rooms_with_states, summaries, rooms_with_summary, latency_us {p50, p99, max,
 count, hist}, errors {ERROR_CODE_*: n}, client_errors {what: n}, closes
 {code: n}, errors_total, loadgen_cpu_percent, server {pid, cpu_percent,
-rss_kb_start, rss_kb_max, rss_kb_end, rss_kb_per_room}.
+rss_kb_start, rss_kb_max, rss_kb_end, rss_kb_per_room}, saturate (bool),
+frames_handled_per_s (echo: echoes received per second; load: the server's
+messages handled per second, with --saturate only).
 )";
 
 struct Options {
@@ -102,6 +125,8 @@ struct Options {
   long rooms = 100;
   double duration_s = 60;
   double rate = 2.0;
+  bool rate_given = false;
+  bool saturate = false;
   int threads = 1;
   int shard_i = 0, shard_n = 1;
   int processes = 1;
@@ -153,13 +178,14 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
         help = true;
         return true;
       } else if (a == "--end") o.end = true;
+      else if (a == "--saturate") o.saturate = true;
       else if (a == "--quiet") o.quiet = true;
       else if (!value()) return false;
       else if (a == "--server") o.server = v;
       else if (a == "--admin-key") o.admin_key = v;
       else if (a == "--rooms") o.rooms = std::stol(v);
       else if (a == "--duration") o.duration_s = std::stod(v);
-      else if (a == "--rate") o.rate = std::stod(v);
+      else if (a == "--rate") o.rate = std::stod(v), o.rate_given = true;
       else if (a == "--threads") o.threads = std::stoi(v);
       else if (a == "--processes") o.processes = std::stoi(v);
       else if (a == "--source-ips") o.source_ips = split(v, ',');
@@ -189,6 +215,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
   }
   if (o.admin_key.empty())
     if (const char* k = std::getenv("ATTUNE_ADMIN_KEY")) o.admin_key = k;
+  if (o.saturate && !o.rate_given) o.rate = 45;
   if (o.rooms < 1) return error = "--rooms must be at least 1", false;
   if (o.rate <= 0 || o.rate > 50) return error = "--rate must be in (0, 50]", false;
   if (o.duration_s <= 0) return error = "--duration must be positive", false;
@@ -221,6 +248,11 @@ struct Result {
   std::int64_t window_start_us = 0, window_end_us = 0;
   std::uint64_t frames_in = 0, frames_out = 0, bytes_in = 0, bytes_out = 0, room_states = 0, summaries = 0;
   double frames_in_per_s = 0, frames_out_per_s = 0;
+  bool saturate = false;
+  // Saturation throughput. Echo: summed over shards. Load: every shard reads
+  // the same server counter, so shards' readings are averaged.
+  double frames_handled_per_s = 0;
+  int handled_readings = 0;
   std::uint64_t rooms_with_states = 0, rooms_with_summary = 0;
   std::map<std::int64_t, std::uint64_t> hist;
   std::int64_t latency_max = 0;
@@ -297,6 +329,9 @@ std::string to_json(const Result& r) {
   f["bytes_out"] = num(r.bytes_out);
   f["frames_in_per_s"] = num(r.frames_in_per_s);
   f["frames_out_per_s"] = num(r.frames_out_per_s);
+  f["saturate"] = [&] { pb::Value b; b.set_bool_value(r.saturate); return b; }();
+  f["frames_handled_per_s"] = num(r.frames_handled_per_s);
+  f["handled_readings"] = num(r.handled_readings);
   f["room_states"] = num(r.room_states);
   f["rooms_with_states"] = num(r.rooms_with_states);
   f["summaries"] = num(r.summaries);
@@ -380,6 +415,9 @@ bool from_json(const std::string& text, Result& r, std::string& error) {
   r.bytes_out = static_cast<std::uint64_t>(get_num(s, "bytes_out"));
   r.frames_in_per_s = get_num(s, "frames_in_per_s");
   r.frames_out_per_s = get_num(s, "frames_out_per_s");
+  if (auto it = s.fields().find("saturate"); it != s.fields().end()) r.saturate = it->second.bool_value();
+  r.frames_handled_per_s = get_num(s, "frames_handled_per_s");
+  r.handled_readings = static_cast<int>(get_num(s, "handled_readings"));
   r.room_states = static_cast<std::uint64_t>(get_num(s, "room_states"));
   r.rooms_with_states = static_cast<std::uint64_t>(get_num(s, "rooms_with_states"));
   r.summaries = static_cast<std::uint64_t>(get_num(s, "summaries"));
@@ -420,6 +458,15 @@ void merge(Result& into, const Result& r) {
   into.bytes_out += r.bytes_out;
   into.frames_in_per_s += r.frames_in_per_s;
   into.frames_out_per_s += r.frames_out_per_s;
+  into.saturate = r.saturate;
+  if (r.mode == "echo") {
+    into.frames_handled_per_s += r.frames_handled_per_s;
+  } else if (r.handled_readings) {
+    const int n = into.handled_readings + r.handled_readings;
+    into.frames_handled_per_s = (into.frames_handled_per_s * into.handled_readings +
+                                 r.frames_handled_per_s * r.handled_readings) / n;
+    into.handled_readings = n;
+  }
   into.room_states += r.room_states;
   into.rooms_with_states += r.rooms_with_states;
   into.summaries += r.summaries;
@@ -458,6 +505,9 @@ void print_table(const Result& r) {
               static_cast<unsigned long long>(r.held), static_cast<unsigned long long>(r.held_max),
               static_cast<unsigned long long>(r.join_failures), r.ramp_s);
   std::printf("  %-22s %.0f in / %.0f out\n", "frames/s (client view)", r.frames_in_per_s, r.frames_out_per_s);
+  if (r.saturate)
+    std::printf("  %-22s %.0f (%s)\n", "frames handled/s", r.frames_handled_per_s,
+                r.mode == "echo" ? "echoes received" : "server's attune_messages_handled_total");
   std::printf("  %-22s p50 %.2f  p99 %.2f  max %.2f  (%llu samples)\n",
               r.mode == "echo" ? "round trip ms" : "state latency ms", r.quantile(0.5) / 1000.0,
               r.quantile(0.99) / 1000.0, r.latency_max / 1000.0, static_cast<unsigned long long>(r.latency_count()));
@@ -505,6 +555,7 @@ int run_one(const Options& o) {
   Result r;
   r.mode = o.echo_url.empty() ? "load" : "echo";
   r.rate = o.rate;
+  r.saturate = o.saturate;
   r.processes = 1;
   r.server_pid = o.server_pid;
   std::unique_ptr<ProcSampler> server;
@@ -513,6 +564,7 @@ int run_one(const Options& o) {
 
   ClientConfig config;
   config.rate = o.rate;
+  config.saturate = o.saturate;
   config.max_in_flight = o.connect_concurrency;
   for (const auto& ip : o.source_ips) {
     boost::system::error_code ec;
@@ -596,6 +648,14 @@ int run_one(const Options& o) {
               << " s; measuring for " << o.duration_s << " s\n";
 
   // The measured window.
+  const bool read_server = o.saturate && !config.echo;
+  // A server older than attune_messages_handled_total: messages read instead.
+  std::string metric = kHandledMetric;
+  auto handled0 = read_server ? read_metric(config.server, config.host_header, metric) : std::nullopt;
+  if (read_server && !handled0) {
+    metric = kReadMetric;
+    handled0 = read_metric(config.server, config.host_header, metric);
+  }
   const auto c0 = stats.snapshot();
   r.window_start_us = wall_us();
   const auto t0 = std::chrono::steady_clock::now();
@@ -605,10 +665,20 @@ int run_one(const Options& o) {
   const auto t1 = std::chrono::steady_clock::now();
   r.window_end_us = wall_us();
   const auto c1 = stats.snapshot();
+  const auto handled1 = read_server ? read_metric(config.server, config.host_header, metric) : std::nullopt;
   r.held = static_cast<std::uint64_t>(std::max<std::int64_t>(0, stats.held.load()));
   r.window_s = std::chrono::duration<double>(t1 - t0).count();
   r.frames_in_per_s = static_cast<double>(c1.frames_in - c0.frames_in) / r.window_s;
   r.frames_out_per_s = static_cast<double>(c1.frames_out - c0.frames_out) / r.window_s;
+  if (o.saturate && config.echo) {
+    r.frames_handled_per_s = r.frames_in_per_s;
+  } else if (handled0 && handled1) {
+    r.frames_handled_per_s = (*handled1 - *handled0) / r.window_s;
+    r.handled_readings = 1;
+    if (metric != kHandledMetric) std::cerr << "loadgen: the server has no " << kHandledMetric << "; counted " << metric << "\n";
+  } else if (read_server) {
+    stats.count_client_error("cannot read " + metric + " from /metrics");
+  }
   auto me = self.window(r.window_start_us, r.window_end_us);
   r.loadgen_cpu_percent = me.cpu_percent;
 

@@ -25,6 +25,9 @@ std::string ServerMetrics::render(std::size_t live_rooms, const store::StoreStat
          static_cast<double>(sessions_started_total.load()));
   metric(out, "attune_sessions_ended_total", "counter", "Sessions ended.", static_cast<double>(sessions_ended_total.load()));
   metric(out, "attune_messages_in_total", "counter", "WebSocket messages received.", static_cast<double>(frames_in.load()));
+  metric(out, "attune_messages_handled_total", "counter",
+         "WebSocket messages of joined connections that their room has finished handling.",
+         static_cast<double>(frames_handled.load()));
   metric(out, "attune_messages_out_total", "counter", "WebSocket messages queued for sending.",
          static_cast<double>(frames_out.load()));
   metric(out, "attune_bytes_in_total", "counter", "WebSocket payload bytes received.", static_cast<double>(bytes_in.load()));

@@ -21,6 +21,7 @@ class ServerMetrics final : public rooms::RoomCounters {
   std::atomic<std::uint64_t> websocket_connections_total{0};
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> frames_out{0};
+  std::atomic<std::uint64_t> frames_handled{0};  // messages a room has finished with (saturation benchmark)
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> slow_consumers_closed{0};

@@ -1,6 +1,7 @@
 #include "net/websocket_session.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -18,6 +19,16 @@ using rooms::CloseCode;
 namespace {
 
 constexpr std::size_t kMaxTokenLength = 256;
+// Read buffer kept between frames; a larger one (after an unusually large
+// frame) is freed once that frame is handled. A default SampleBatch is ~150 B.
+constexpr std::size_t kKeptReadBuffer = 4096;
+
+// The strand the listener put this socket on (asio::make_strand(io)).
+WebSocketSession::Strand strand_of(asio::ip::tcp::socket& socket) {
+  const auto* strand = socket.get_executor().target<WebSocketSession::Strand>();
+  if (!strand) throw std::logic_error("a WebSocket session needs its socket on a strand of the io_context");
+  return *strand;
+}
 
 rooms::SeatKind seat_kind(store::SeatRole role) {
   switch (role) {
@@ -33,6 +44,7 @@ rooms::SeatKind seat_kind(store::SeatRole role) {
 
 WebSocketSession::WebSocketSession(ServerContext& context, asio::ip::tcp::socket socket)
     : context_(context),
+      strand_(strand_of(socket)),
       ws_(std::move(socket)),
       hello_timer_(ws_.get_executor()),
       clock_timer_(ws_.get_executor()),
@@ -100,9 +112,13 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t bytes) {
   context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
   auto frame_format = ws_.got_text() ? codec::FrameFormat::Json : codec::FrameFormat::Binary;
-  std::string payload = beast::buffers_to_string(buffer_.data());
+  // flat_buffer is contiguous: decode straight from it, no copy of the payload.
+  const auto data = buffer_.data();
+  handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()), frame_format);
   buffer_.consume(buffer_.size());
-  handle_frame(payload, frame_format);
+  // One large frame (up to read_message_max, 64 KiB) must not pin that much
+  // memory for the rest of the connection: give it back, keep a small buffer.
+  if (buffer_.capacity() > kKeptReadBuffer) buffer_.shrink_to_fit();
   if (phase_ != Phase::Joining && !gone_) read();  // while joining, reading waits for the room's answer
 }
 
@@ -149,9 +165,11 @@ void WebSocketSession::handle_frame(std::string_view payload, codec::FrameFormat
       on_clock_reply(message.clock_reply(), read_at_us_);
       return;
     }
-    auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
-    room_->post([self = shared_from_this(), shared](rooms::Room* room) {
-      if (room) room->receive(self.get(), *shared);
+    // The decoded message moves into the room's handler: no copy, no extra
+    // shared_ptr; the connection's own reference keeps `this` valid there.
+    room_->post([self = shared_from_this(), message = std::move(message)](rooms::Room* room) {
+      if (room) room->receive(self.get(), message);
+      self->context_.metrics.frames_handled.fetch_add(1, std::memory_order_relaxed);
     });
     return;
   }
@@ -313,13 +331,15 @@ void WebSocketSession::reply_error(v1::ErrorCode code, const std::string& text, 
 
 void WebSocketSession::send(std::shared_ptr<const std::string> frame, codec::FrameFormat format, bool replaceable) {
   bool binary = format == codec::FrameFormat::Binary;
-  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), binary, replaceable] {
-    self->enqueue({frame, binary, replaceable, CloseCode::Normal, {}});
+  // Usually called on the room's strand (a hop to ours); dispatch keeps the
+  // order of send() then close() when called on our own strand.
+  asio::dispatch(strand_, [self = shared_from_this(), frame = std::move(frame), binary, replaceable]() mutable {
+    self->enqueue({std::move(frame), binary, replaceable, CloseCode::Normal, {}});
   });
 }
 
 void WebSocketSession::close(CloseCode code, std::string reason) {
-  asio::dispatch(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+  asio::dispatch(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
     if (self->closing_ || self->gone_) return;
     Outgoing out;
     out.close_code = code;
@@ -386,7 +406,7 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
     return gone();
   }
-  queue_.pop_front();
+  queue_.erase(queue_.begin());  // at most write_queue_limit small entries
   write_next();
 }
 

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <memory>
+#include <vector>
 
 #include <utility>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -22,6 +24,8 @@ namespace attune::net {
 
 class WebSocketSession : public rooms::Member, public std::enable_shared_from_this<WebSocketSession> {
  public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   WebSocketSession(ServerContext& context, boost::asio::ip::tcp::socket socket);
   ~WebSocketSession() override;
   void run(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -61,10 +65,16 @@ class WebSocketSession : public rooms::Member, public std::enable_shared_from_th
   void send_direct(const v1::ServerMessage& message);
 
   ServerContext& context_;
+  // The connection's strand as its concrete type (the listener made it): the
+  // room's hop onto it in send() then goes straight to the strand, not
+  // through Asio's type-erased any_io_executor that the stream carries.
+  Strand strand_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer hello_timer_;
-  std::deque<Outgoing> queue_;
+  // Usually empty or one frame, bounded by write_queue_limit: a vector keeps
+  // no memory until the first frame (an empty std::deque allocates ~600 B).
+  std::vector<Outgoing> queue_;
   bool writing_ = false;
   bool closing_ = false;   // a close is queued or sent: nothing more goes out
   bool gone_ = false;      // the connection is finished and the room told

@@ -19,12 +19,6 @@ void LiveRoom::start() {
   boost::asio::post(strand_, [self = shared_from_this()] { self->arm_timer(); });
 }
 
-void LiveRoom::post(std::function<void(Room*)> work) {
-  boost::asio::post(strand_, [self = shared_from_this(), work = std::move(work)] {
-    work(self->closed_ ? nullptr : &self->room_);
-  });
-}
-
 void LiveRoom::arm_timer() {
   timer_.expires_after(std::chrono::seconds(1));
   timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

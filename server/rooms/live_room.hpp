@@ -7,6 +7,7 @@
 
 #include <utility>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -25,9 +26,18 @@ class LiveRoom : public std::enable_shared_from_this<LiveRoom> {
 
   void start();  // arms the publish timer
 
-  // Runs `work` on the room's strand. If the room has already closed (it went
-  // idle and the registry forgot it), `work` gets nullptr and must re-route.
-  void post(std::function<void(Room*)> work);
+  // Runs `work` (any callable taking Room*) on the room's strand. If the room
+  // has already closed (it went idle and the registry forgot it), `work` gets
+  // nullptr and must re-route. A template rather than std::function: the
+  // callable (and whatever it carries, e.g. a decoded SampleBatch) is moved
+  // straight into the strand's handler, with no type-erased copy or extra
+  // allocation per message.
+  template <class Work>
+  void post(Work&& work) {
+    boost::asio::post(strand_, [self = shared_from_this(), work = std::forward<Work>(work)]() mutable {
+      work(self->closed_ ? nullptr : &self->room_);
+    });
+  }
 
   const std::string& room_id() const { return room_id_; }
 

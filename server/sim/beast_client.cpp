@@ -14,6 +14,7 @@
 #include "sim/room_api.hpp"
 #include "sim/simulate_options.hpp"
 #include "sim/transport.hpp"
+#include "wsclient/ws_open.hpp"
 
 namespace attune::sim {
 
@@ -73,28 +74,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void on_resolve(beast::error_code ec, const tcp::resolver::results_type& results) {
     if (ec) return finish("resolve " + url_.host + ": " + ec.message());
-    beast::get_lowest_layer(ws_).expires_after(kConnectTimeout);
-    beast::get_lowest_layer(ws_).async_connect(
-        results, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+    wsclient::OpenOptions options;
+    options.host_header = host_header(url_);
+    options.path = path_;
+    options.user_agent = "attune-simulate";
+    options.read_message_max = kMaxServerFrame;
+    options.connect_timeout = kConnectTimeout;
+    options.timeouts.idle_timeout = std::chrono::seconds(20);  // notice a dead server: ping after 10 s of silence
+    options.timeouts.keep_alive_pings = true;
+    wsclient::async_open(ws_, {results.begin(), results.end()}, std::move(options),
+                         [self = shared_from_this()](beast::error_code ec, wsclient::OpenStep step) {
+                           self->on_open(ec, step);
+                         });
   }
 
-  void on_connect(beast::error_code ec) {
+  void on_open(beast::error_code ec, wsclient::OpenStep step) {
+    if (ec && step == wsclient::OpenStep::Handshake)
+      return finish("WebSocket handshake on " + path_ + ": " + ec.message());
     if (ec) return finish("connect " + host_header(url_) + ": " + ec.message());
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts from here
-    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
-    t.idle_timeout = std::chrono::seconds(20);  // notice a dead server: ping after 10 s of silence
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(http::field::user_agent, "attune-simulate"); }));
-    ws_.read_message_max(kMaxServerFrame);
-    ws_.async_handshake(host_header(url_), path_,
-                        [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
-  }
-
-  void on_handshake(beast::error_code ec) {
-    if (ec) return finish("WebSocket handshake on " + path_ + ": " + ec.message());
     open_ = true;
     if (handler_) handler_->on_open();
     read_next();

@@ -32,9 +32,13 @@ async def guessed_tokens(server, room):
     return "guessed tokens"
 
 
+FLOOD_SECONDS = [0.0]  # how long the flood lasted (bounds the markers it may leave)
+
+
 async def flood(server, room):
     """A message rate far over what a sensor produces: RATE_LIMITED, then 1008."""
     c = await fresh(server, room["invites"]["clinician"])
+    began = time.time()
     try:
         for i in range(2000):
             m = pb.ClientMessage(seq=c.next_seq())
@@ -45,6 +49,7 @@ async def flood(server, room):
         pass  # the server may close mid-flood
     await c.expect_error(pb.ERROR_CODE_RATE_LIMITED)
     assert await c.expect_close() == 1008
+    FLOOD_SECONDS[0] = time.time() - began
     return "flood"
 
 
@@ -86,6 +91,34 @@ async def oversize(server, room):
     return "oversize"
 
 
+async def offender_summary(server, offender):
+    """The offender's room. Nothing is stored while its session runs; then a
+    partner ends it as a client would, and the one stored summary must show
+    that none of the hostile input counted: no beat for anyone (only invalid
+    samples were sent), and no marker beyond what the rate limit admitted
+    from the flood (the clinician's markers are legitimate up to the rate)."""
+    summary_rows = (f"SELECT count(*) FROM session_summaries m JOIN sessions s USING (session_id) "
+                    f"WHERE s.room_id = '{offender['room_id']}'")
+    assert psql(summary_rows) == [["0"]], psql(summary_rows)
+    oa = await fresh(server, offender["invites"]["partner_a"])
+    assert oa.welcome.session_id, "the offender's session should still be running"
+    end = pb.ClientMessage(seq=oa.next_seq())
+    end.leave.end_session = True
+    await oa.send(end)
+    await oa.expect("summary")
+    status, stored = stored_session(server, oa.welcome.session_id)
+    assert status == 200 and "summary" in stored, (status, stored)
+    participants = stored["summary"].get("participants", [])
+    beats = {p["role"]: int(p.get("beats_received", 0)) for p in participants}
+    # A seat appears among the participants once a beat of it was applied.
+    assert all(n == 0 for n in beats.values()), beats
+    markers = stored["summary"].get("markers", [])
+    assert all(m.get("role") == "ROLE_CLINICIAN" and m.get("label") == "x" for m in markers), markers[:3]
+    admitted = 2 * 50 + 50 * FLOOD_SECONDS[0] + 50  # burst + rate over the flood, one second of slack
+    assert len(markers) <= admitted, (len(markers), admitted)
+    assert psql(summary_rows) == [["1"]], psql(summary_rows)
+
+
 async def scenario(server):
     # The neighbour streams in real time and must not notice any of this.
     near = create_room(server, label="neighbour")
@@ -113,8 +146,11 @@ async def scenario(server):
 
     offender = create_room(server, label="offender")
     done = []
-    for case in (other_seat, text_abuse, oversize, flood, guessed_tokens):
+    for case in (other_seat, text_abuse, oversize, flood):
         done.append(await case(server, offender))
+    # Before the guessing, which throttles this address for new Hellos.
+    await offender_summary(server, offender)
+    done.append(await guessed_tokens(server, offender))
 
     stop.set()
     await streaming
@@ -131,12 +167,6 @@ async def scenario(server):
     counts = {p["role"]: int(p["beats_received"]) for p in stored["summary"]["participants"]}
     assert counts == {"ROLE_PARTNER_A": ha.sent, "ROLE_PARTNER_B": hb.sent}, counts
 
-    # The offender's room: no beats were counted for anyone (only invalid
-    # samples and markers were sent), and the session ends with a summary
-    # only when ended; nothing else was written for it.
-    rows = psql(f"SELECT count(*) FROM session_summaries m JOIN sessions s USING (session_id) "
-                f"WHERE s.room_id = '{offender['room_id']}'")
-    assert rows == [["0"]], rows
     return done, near, offender
 
 
