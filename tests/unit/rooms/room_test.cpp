@@ -387,3 +387,131 @@ TEST_CASE("a client that never answers clock probes is taken at its word after a
   CHECK(summary.participants(0).beats_received() == sent);
   CHECK(a->count(PC::kError) == 0);
 }
+
+// ------------------------------------------------------------------ stored baselines (issue 3)
+
+namespace {
+
+store::SeatBaseline seat_baseline(store::SeatRole seat, double hr, std::optional<double> resonance) {
+  store::SeatBaseline s;
+  s.seat = seat;
+  s.sessions = 3;
+  s.hr_bpm = store::BaselineStat{hr, 4.0};
+  s.ln_rmssd = store::BaselineStat{3.4, 0.25};
+  s.resonance_rate_bpm = resonance;
+  s.resonance_sessions = resonance ? 1 : 0;
+  return s;
+}
+
+// The room's strand, by hand: posted work waits until run_posted().
+struct Posted {
+  std::vector<std::function<void(rooms::Room*)>> work;
+  void attach(rooms::Room& room) {
+    room.set_post([this](std::function<void(rooms::Room*)> w) { work.push_back(std::move(w)); });
+  }
+  void run(rooms::Room& room) {
+    auto pending = std::move(work);
+    work.clear();
+    for (auto& w : pending) w(&room);
+  }
+};
+
+const v1::SessionSummary& end_and_summary(Harness& h, FakeMember& a) {
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(&a, leave);
+  REQUIRE(a.last(PC::kSummary));
+  return a.last(PC::kSummary)->summary();
+}
+
+}  // namespace
+
+TEST_CASE("stored baselines: seeded seats do not calibrate and the pacer targets the partners' resonance") {
+  Harness h;
+  Posted posted;
+  posted.attach(h.room);
+  h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                           {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0),
+                                            seat_baseline(store::SeatRole::PartnerB, 66.0, 5.5)}};
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  CHECK(h.store.baseline_reads == 1);  // once per session, not per join
+  posted.run(h.room);
+  std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+  std::uint64_t seq = 1;
+  h.stream(*a, *b, nullptr, 45, ta, tb, tc, seq);
+  const auto* state = a->last(PC::kRoomState);
+  REQUIRE(state);
+  for (const auto& p : state->room_state().participants()) {
+    CHECK_FALSE(p.calibrating());
+    CHECK(p.baseline_source() == "stored");
+  }
+  CHECK(state->room_state().shared_state() != v1::SHARED_STATE_CALIBRATING);
+  CHECK(state->room_state().pacer().target_rate_bpm() == Approx(5.25));
+  const auto& s = end_and_summary(h, *a);
+  CHECK(s.stored_baselines() == "loaded");
+  CHECK(s.stored_resonance_target_bpm() == Approx(5.25));
+  for (const auto& p : s.participants()) CHECK(p.baseline_source() == "stored");
+  REQUIRE(h.store.summaries.size() == 1);
+  CHECK(h.store.summaries[0].summary_json.find("\"stored_baselines\":\"loaded\"") != std::string::npos);
+}
+
+TEST_CASE("stored baselines: a clinician's explicit target wins over the stored resonance rate") {
+  Harness h;
+  Posted posted;
+  posted.attach(h.room);
+  h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                           {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0)}};
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  v1::ClientMessage retune;
+  retune.set_seq(2);
+  retune.mutable_pacer()->set_action(v1::PacerCommand::ACTION_RETUNE);
+  retune.mutable_pacer()->set_target_rate_bpm(6.5);
+  h.room.receive(c.get(), retune);
+  posted.run(h.room);  // the store's answer arrives after the clinician's target
+  h.clock.advance_ms(1000);
+  h.room.tick();
+  REQUIRE(a->last(PC::kRoomState));
+  CHECK(a->last(PC::kRoomState)->room_state().pacer().target_rate_bpm() == 6.5);
+  const auto& s = end_and_summary(h, *a);
+  CHECK_FALSE(s.has_stored_resonance_target_bpm());
+  CHECK(s.stored_baselines() == "loaded");
+}
+
+TEST_CASE("stored baselines: without an answer (no database) or with nothing stored the session calibrates") {
+  SECTION("no way back to the strand: nothing asked") {
+    Harness h;
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    auto b = h.join(rooms::SeatKind::PartnerB);
+    CHECK(h.store.baseline_reads == 0);
+    std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+    std::uint64_t seq = 1;
+    h.stream(*a, *b, nullptr, 45, ta, tb, tc, seq);
+    CHECK(a->last(PC::kRoomState)->room_state().shared_state() == v1::SHARED_STATE_CALIBRATING);
+    CHECK(end_and_summary(h, *a).stored_baselines() == "unavailable");
+  }
+  SECTION("the store has nothing for this room") {
+    Harness h;
+    Posted posted;
+    posted.attach(h.room);
+    h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'), {}};
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    posted.run(h.room);
+    CHECK(end_and_summary(h, *a).stored_baselines() == "none");
+  }
+  SECTION("an answer for a session that has ended is dropped") {
+    Harness h;
+    Posted posted;
+    posted.attach(h.room);
+    h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                             {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0)}};
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    end_and_summary(h, *a);
+    auto a2 = h.join(rooms::SeatKind::PartnerA);  // the next session
+    REQUIRE(posted.work.size() == 2);
+    posted.work.erase(posted.work.begin() + 1);  // only the first session's answer arrives
+    posted.run(h.room);
+    CHECK(end_and_summary(h, *a2).stored_baselines() == "unavailable");
+  }
+}
