@@ -515,3 +515,73 @@ TEST_CASE("stored baselines: without an answer (no database) or with nothing sto
     CHECK(end_and_summary(h, *a2).stored_baselines() == "unavailable");
   }
 }
+
+TEST_CASE("stored baselines: the session's resonance estimate reaches the summary") {
+  // The clinician paces 6/min for 200 s, then 5/min for 200 s (adaptive off);
+  // both partners breathe with the pacer and their heart-rate oscillation is
+  // larger at 5/min, so the estimate is 5/min (docs/metrics.md "Resonance rate").
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  const std::int64_t t0 = h.clock.now_ms() - 600'000;
+  const std::int64_t switch_ms = t0 + 200'000;
+  auto rate_at = [&](double t) { return t < static_cast<double>(switch_ms) ? 6.0 : 5.0; };
+  auto phase_at = [&](double t) {  // continuous breathing phase (radians)
+    const double s = static_cast<double>(switch_ms);
+    if (t < s) return 2 * M_PI * 6.0 / 60.0 * (t - static_cast<double>(t0)) / 1000.0;
+    return 2 * M_PI * 6.0 / 60.0 * (s - static_cast<double>(t0)) / 1000.0 + 2 * M_PI * 5.0 / 60.0 * (t - s) / 1000.0;
+  };
+  std::array<std::int64_t, 2> beat_t{t0, t0};
+  std::uint64_t seq = 1, clinician_seq = 1;
+  auto pacer = [&](v1::PacerCommand::Action action, double inhale, double exhale) {
+    v1::ClientMessage m;
+    m.set_seq(++clinician_seq);
+    m.mutable_pacer()->set_action(action);
+    m.mutable_pacer()->mutable_pattern()->set_inhale_s(inhale);
+    m.mutable_pacer()->mutable_pattern()->set_exhale_s(exhale);
+    if (action == v1::PacerCommand::ACTION_RETUNE) m.mutable_pacer()->set_adaptive(false);
+    h.room.receive(c.get(), m);
+  };
+  for (int second = 1; second <= 400; ++second) {
+    const std::int64_t until = t0 + second * 1000;
+    ++seq;
+    for (int i = 0; i < 2; ++i) {
+      v1::ClientMessage m;
+      m.set_seq(seq);
+      auto* batch = m.mutable_samples();
+      for (;;) {
+        const double t = static_cast<double>(beat_t[i]);
+        const double amp = rate_at(t) == 5.0 ? 70.0 : 30.0;
+        const double rr = std::round(900.0 + 60.0 * i + amp * std::sin(phase_at(t)));
+        if (beat_t[i] + static_cast<std::int64_t>(rr) > until) break;
+        beat_t[i] += static_cast<std::int64_t>(rr);
+        auto* beat = batch->add_beats();
+        beat->set_t_ms(beat_t[i]);
+        beat->set_rr_ms(rr);
+      }
+      auto* w = batch->add_waveforms();
+      w->set_kind(v1::STREAM_KIND_RESPIRATION);
+      w->set_t0_ms(until - 1000);
+      w->set_rate_hz(25.0);
+      for (int k = 0; k < 25; ++k) w->add_values(std::sin(phase_at(static_cast<double>(until - 1000 + k * 40))));
+      h.room.receive(i == 0 ? a.get() : b.get(), m);
+    }
+    if (second == 1) {
+      pacer(v1::PacerCommand::ACTION_START, 4.0, 6.0);    // 6/min
+      pacer(v1::PacerCommand::ACTION_RETUNE, 4.0, 6.0);   // adaptive off
+    }
+    if (second == 200) pacer(v1::PacerCommand::ACTION_RETUNE, 4.8, 7.2);  // 5/min
+    h.clock.advance_ms(1000);
+    h.room.tick();
+  }
+  const auto& s = end_and_summary(h, *c);  // the clinician's copy: everyone's figures
+  REQUIRE(s.has_pacer());
+  CHECK(s.pacer().running_s() > 390);
+  for (const auto& p : s.participants()) {
+    if (p.role() == v1::ROLE_CLINICIAN) continue;
+    INFO("role " << p.role());
+    REQUIRE(p.has_resonance_rate_bpm());
+    CHECK(p.resonance_rate_bpm() == 5.0);
+  }
+}
