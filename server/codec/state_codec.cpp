@@ -55,12 +55,30 @@ void set_if(const std::optional<double>& value, Setter set) {
   if (value) set(*value);
 }
 
+void fill_baseline(const core::SessionBaseline& b, v1::Baseline& out) {
+  if (b.hr_bpm) {
+    out.set_hr_median_bpm(b.hr_bpm->median);
+    out.set_hr_scale_bpm(b.hr_bpm->scale);
+  }
+  if (b.ln_rmssd) {
+    out.set_ln_rmssd_median(b.ln_rmssd->median);
+    out.set_ln_rmssd_scale(b.ln_rmssd->scale);
+  }
+  if (b.breath_rate_bpm) {
+    out.set_breath_median_bpm(b.breath_rate_bpm->median);
+    out.set_breath_scale_bpm(b.breath_rate_bpm->scale);
+  }
+  out.set_values(b.values);
+  out.set_breath_values(b.breath_values);
+}
+
 void fill_participant(const core::ParticipantSnapshot& p, core::Seat seat, bool raw, bool connected,
                       v1::ParticipantState& out) {
   out.set_role(role_of(seat));
   out.set_state(to_proto(p.state));
   out.set_calibrating(p.calibrating);
   out.set_connected(connected);
+  out.set_baseline_source(core::baseline_source_name(p.baseline_source));  // not physiology
   if (!raw) return;
   set_if(p.hr_bpm, [&](double v) { out.set_hr_bpm(v); });
   set_if(p.rmssd_ms, [&](double v) { out.set_rmssd_ms(v); });
@@ -153,6 +171,9 @@ v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, b
   out.set_algorithm_version(full.algorithm_version());
   *out.mutable_time_in_shared_state() = full.time_in_shared_state();
   *out.mutable_markers() = full.markers();
+  out.set_stored_baselines(full.stored_baselines());
+  if (full.has_stored_resonance_target_bpm())
+    out.set_stored_resonance_target_bpm(full.stored_resonance_target_bpm());  // the pacer's target, shown to all
   // Co-regulation episodes (A-B only) are built from the partners' regulation
   // states alone, which partners and observers see live anyway: everyone.
   if (full.has_coregulation()) *out.mutable_coregulation() = full.coregulation();
@@ -166,6 +187,7 @@ v1::SessionSummary summary_for_view(const v1::SessionSummary& full, View view, b
     } else {
       copy.set_role(p.role());
       *copy.mutable_time_in_state() = p.time_in_state();
+      copy.set_baseline_source(p.baseline_source());  // which baseline, not its values
     }
   }
   for (const auto& pair : full.pairs()) {
@@ -259,6 +281,8 @@ void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
     set_if(p.mean_coherence, [&](double v) { s.set_mean_coherence(v); });
     set_if(p.mean_breath_rate_bpm, [&](double v) { s.set_mean_breath_rate_bpm(v); });
     set_if(p.baseline_breath_rate_bpm, [&](double v) { s.set_baseline_breath_rate_bpm(v); });
+    s.set_baseline_source(core::baseline_source_name(p.baseline_source));
+    fill_baseline(p.session_baseline, *s.mutable_session_baseline());
     auto& t = *s.mutable_time_in_state();
     t.set_unknown_s(p.time_in_state.unknown);
     t.set_settled_s(p.time_in_state.settled);

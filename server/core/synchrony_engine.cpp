@@ -61,6 +61,8 @@ struct SeatState {
   std::optional<RobustBaseline> baseline_hr;
   std::optional<RobustBaseline> baseline_ln_rmssd;
   std::deque<std::pair<std::int64_t, double>> arousal_raw;  // smoothing window
+  std::optional<StoredBaseline> stored;  // from earlier sessions (set_stored_baseline)
+  std::uint32_t baseline_values = 0, baseline_breath_values = 0;
 
   double sum_hr = 0.0, sum_rmssd = 0.0;
   std::uint64_t n_hr = 0, n_rmssd = 0;
@@ -146,6 +148,28 @@ std::optional<double> mean_or_none(double sum, std::uint64_t n) {
   return finite_or_none(sum / static_cast<double>(n));
 }
 
+// The baseline arousal is measured against: a stored one when given (each
+// field; breath falls back to the session's own), else the session's own.
+struct EffectiveBaseline {
+  const RobustBaseline* hr = nullptr;
+  const RobustBaseline* ln_rmssd = nullptr;
+  const RobustBaseline* breath = nullptr;
+  BaselineSource source = BaselineSource::None;
+};
+
+template <typename S>
+EffectiveBaseline effective_baseline(const S& s) {
+  auto ptr = [](const std::optional<RobustBaseline>& b) { return b ? &*b : nullptr; };
+  if (s.stored) {
+    const RobustBaseline* breath = ptr(s.stored->breath_rate_bpm);
+    return {ptr(s.stored->hr_bpm), ptr(s.stored->ln_rmssd), breath ? breath : ptr(s.baseline_breath),
+            BaselineSource::Stored};
+  }
+  if (s.baseline_hr && s.baseline_ln_rmssd)
+    return {&*s.baseline_hr, &*s.baseline_ln_rmssd, ptr(s.baseline_breath), BaselineSource::Session};
+  return {};
+}
+
 }  // namespace
 
 struct SynchronyEngine::Impl {
@@ -209,6 +233,7 @@ struct SynchronyEngine::Impl {
     std::vector<double> v;
     for (const auto& c : s.breath_calibration) v.push_back(c.second);
     s.baseline_breath = robust_baseline(v, cfg.mad_scale, cfg.baseline_breath_scale_floor_bpm);
+    s.baseline_breath_values = static_cast<std::uint32_t>(v.size());
     s.breath_calibration.clear();
   }
 
@@ -227,6 +252,7 @@ struct SynchronyEngine::Impl {
     if (hr.size() < need || ln.size() < need) return;  // keep sliding
     s.baseline_hr = robust_baseline(hr, cfg.mad_scale, cfg.baseline_hr_scale_floor_bpm);
     s.baseline_ln_rmssd = robust_baseline(ln, cfg.mad_scale, cfg.baseline_ln_rmssd_scale_floor);
+    s.baseline_values = static_cast<std::uint32_t>(std::min(hr.size(), ln.size()));
     s.calibration.clear();
   }
 
@@ -287,7 +313,9 @@ struct SynchronyEngine::Impl {
 
     ParticipantSnapshot p;
     p.streaming = m.streaming;
-    p.calibrating = !s.baseline_hr;
+    const EffectiveBaseline base = effective_baseline(s);
+    p.calibrating = !base.hr;
+    p.baseline_source = base.source;
     p.hr_bpm = m.hr_bpm;
     p.rmssd_ms = m.rmssd_ms;
     p.ln_rmssd = m.ln_rmssd;
@@ -303,11 +331,11 @@ struct SynchronyEngine::Impl {
     p.ie_ratio = r.ie_ratio;
     std::optional<double> raw;
     if (!p.calibrating && m.hr_bpm && m.ln_rmssd) {
-      const bool with_breath = s.baseline_breath && r.breath_rate_bpm;
+      const bool with_breath = base.breath && r.breath_rate_bpm;
       raw = finite_or_none(
-          with_breath ? arousal_index(*m.hr_bpm, *m.ln_rmssd, *r.breath_rate_bpm, *s.baseline_hr,
-                                      *s.baseline_ln_rmssd, *s.baseline_breath)
-                      : arousal_index(*m.hr_bpm, *m.ln_rmssd, *s.baseline_hr, *s.baseline_ln_rmssd));
+          with_breath ? arousal_index(*m.hr_bpm, *m.ln_rmssd, *r.breath_rate_bpm, *base.hr,
+                                      *base.ln_rmssd, *base.breath)
+                      : arousal_index(*m.hr_bpm, *m.ln_rmssd, *base.hr, *base.ln_rmssd));
     }
     p.arousal = smoothed_arousal(s, t_ms, raw);
     p.state = s.machine.step(p.arousal);
@@ -644,6 +672,9 @@ struct SynchronyEngine::Impl {
     p.mean_coherence = mean_or_none(s.sum_coherence, s.n_coherence);
     p.mean_breath_rate_bpm = mean_or_none(s.sum_breath, s.n_breath);
     if (s.baseline_breath) p.baseline_breath_rate_bpm = s.baseline_breath->median;
+    p.session_baseline = {s.baseline_hr, s.baseline_ln_rmssd, s.baseline_breath, s.baseline_values,
+                          s.baseline_breath_values};
+    p.baseline_source = effective_baseline(s).source;
     return p;
   }
 };
@@ -676,6 +707,15 @@ void SynchronyEngine::advance_to(std::int64_t t_ms) { impl_->advance(t_ms, nullp
 void SynchronyEngine::advance_to(std::int64_t t_ms,
                                  const std::function<void(const Snapshot&)>& on_snapshot) {
   impl_->advance(t_ms, &on_snapshot);
+}
+
+bool SynchronyEngine::set_stored_baseline(Seat seat, const StoredBaseline& stored) {
+  const auto i = static_cast<std::size_t>(seat);
+  if (i >= kSeatCount || !usable(stored)) return false;
+  SeatState& s = impl_->seats[i];
+  if (s.baseline_hr) return false;  // calibration finished: too late to switch
+  s.stored = sanitised(stored);
+  return true;
 }
 
 const std::optional<Snapshot>& SynchronyEngine::latest() const { return impl_->latest; }

@@ -12,6 +12,7 @@
 
 #include "core/coregulation_episodes.hpp"
 #include "core/engine_config.hpp"
+#include "core/stored_baseline.hpp"
 #include "core/types.hpp"
 
 namespace attune::core {
@@ -42,6 +43,8 @@ struct ParticipantSnapshot {
   bool breathing = false;                 // respiration samples in the last max_gap
   std::optional<double> breath_rate_bpm;  // breaths/min, 30 s
   std::optional<double> ie_ratio;         // inhale : exhale, 30 s
+  // Added with stored baselines (core/stored_baseline.hpp).
+  BaselineSource baseline_source = BaselineSource::None;  // what arousal is measured against
 };
 
 struct PairSnapshot {
@@ -96,6 +99,10 @@ struct ParticipantSummary {
   std::optional<double> mean_coherence;
   std::optional<double> mean_breath_rate_bpm;
   std::optional<double> baseline_breath_rate_bpm;
+  // Added with stored baselines: what this session measured over its first
+  // baseline_ms (for storage), and which baseline its states used.
+  SessionBaseline session_baseline;
+  BaselineSource baseline_source = BaselineSource::None;
 };
 
 struct PairSummary {
@@ -171,6 +178,15 @@ class SynchronyEngine {
 
   // The snapshot of the last whole second computed (nullopt before the first).
   const std::optional<Snapshot>& latest() const;
+
+  // A baseline from earlier sessions of this seat (core/stored_baseline.hpp):
+  // the participant stops calibrating and arousal is measured against it from
+  // the next second on; the session's own baseline is still measured (for the
+  // summary and storage). Ignored (returns false) when the seat's own
+  // calibration has already finished (a late answer from the store must not
+  // switch baselines mid-session), when HR or lnRMSSD is missing or malformed,
+  // or for an unknown seat.
+  bool set_stored_baseline(Seat seat, const StoredBaseline& stored);
 
   EngineSummary summary() const;
   const EngineConfig& config() const;

@@ -180,6 +180,79 @@ void get_room(const HttpRequest& req, ServerContext& ctx, const std::string& id,
   });
 }
 
+// GET and DELETE /v1/rooms/{id}/baselines (docs/protocol.md "Stored
+// baselines"): the room key or the admin key; any other key gets the same
+// 404 as an unknown room.
+void fill_seat_baseline(const store::SeatBaseline& s, v1::SeatBaseline& out) {
+  switch (s.seat) {
+    case store::SeatRole::PartnerA: out.set_role(v1::ROLE_PARTNER_A); break;
+    case store::SeatRole::PartnerB: out.set_role(v1::ROLE_PARTNER_B); break;
+    case store::SeatRole::Clinician: out.set_role(v1::ROLE_CLINICIAN); break;
+    case store::SeatRole::Observer: out.set_role(v1::ROLE_OBSERVER); break;
+  }
+  out.set_sessions(s.sessions);
+  auto& b = *out.mutable_baseline();
+  if (s.hr_bpm) {
+    b.set_hr_median_bpm(s.hr_bpm->median);
+    b.set_hr_scale_bpm(s.hr_bpm->scale);
+  }
+  if (s.ln_rmssd) {
+    b.set_ln_rmssd_median(s.ln_rmssd->median);
+    b.set_ln_rmssd_scale(s.ln_rmssd->scale);
+  }
+  if (s.breath_rate_bpm) {
+    b.set_breath_median_bpm(s.breath_rate_bpm->median);
+    b.set_breath_scale_bpm(s.breath_rate_bpm->scale);
+  }
+  b.set_values(s.sessions);
+  b.set_breath_values(s.breath_sessions);
+  if (s.resonance_rate_bpm) out.set_resonance_rate_bpm(*s.resonance_rate_bpm);
+  out.set_resonance_sessions(s.resonance_sessions);
+}
+
+HttpResponse room_not_visible(const HttpRequest& req) {
+  return error_for(req, http::status::not_found, "NOT_FOUND", "No room with that id is visible to this key.");
+}
+
+void get_baselines(const HttpRequest& req, ServerContext& ctx, const std::string& id, Respond respond) {
+  ctx.store.get_baselines(id, [req, &ctx, respond](std::optional<store::RoomBaselines> row) {
+    if (!row && !ctx.store.stats().database_reachable) return respond(unavailable(req));
+    if (!row || !may_read(req, ctx, row->owner_key_hash)) return respond(room_not_visible(req));
+    v1::RoomBaselines out;
+    out.set_room_id(row->room_id);
+    for (const auto& s : row->seats) fill_seat_baseline(s, *out.add_seats());
+    ctx.store.record_audit({is_admin(req, ctx) ? "admin" : "room_key", "baselines.read", row->room_id, "", "{}"});
+    respond(json_response(http::status::ok, req, codec::to_json(out)));
+  });
+}
+
+void delete_baselines(const HttpRequest& req, ServerContext& ctx, const std::string& id, Respond respond) {
+  ctx.store.get_baselines(id, [req, &ctx, respond](std::optional<store::RoomBaselines> row) {
+    if (!row && !ctx.store.stats().database_reachable) return respond(unavailable(req));
+    if (!row || !may_read(req, ctx, row->owner_key_hash)) return respond(room_not_visible(req));
+    store::AuditEvent audit{is_admin(req, ctx) ? "admin" : "room_key", "baselines.deleted", row->room_id, "", "{}"};
+    ctx.store.delete_baselines(row->room_id, std::move(audit),
+                               [req, room_id = row->room_id, respond](std::optional<std::size_t> n) {
+                                 if (!n) return respond(unavailable(req));
+                                 v1::BaselinesDeleted out;
+                                 out.set_room_id(room_id);
+                                 out.set_rows_deleted(static_cast<std::uint32_t>(*n));
+                                 respond(json_response(http::status::ok, req, codec::to_json(out)));
+                               });
+  });
+}
+
+// "/v1/rooms/abc/baselines" -> "abc".
+std::optional<std::string> baselines_room_id(std::string_view target) {
+  constexpr std::string_view prefix = "/v1/rooms/", suffix = "/baselines";
+  if (target.size() <= prefix.size() + suffix.size() || target.substr(0, prefix.size()) != prefix ||
+      target.substr(target.size() - suffix.size()) != suffix)
+    return std::nullopt;
+  auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
+  if (id.empty() || id.size() > 64 || id.find_first_of("/?#%") != std::string_view::npos) return std::nullopt;
+  return std::string(id);
+}
+
 // "/v1/sessions/abc" with prefix "/v1/sessions/" -> "abc" (no further slashes).
 std::optional<std::string> path_id(std::string_view target, std::string_view prefix) {
   if (target.substr(0, prefix.size()) != prefix) return std::nullopt;
@@ -234,6 +307,12 @@ void handle_http(const HttpRequest& req, ServerContext& ctx, Respond respond) {
     if (only(http::verb::post)) create_room(req, ctx, std::move(respond));
   } else if (auto id = path_id(target, "/v1/sessions/")) {
     if (only(http::verb::get)) get_session(req, ctx, *id, std::move(respond));
+  } else if (auto baselines_of = baselines_room_id(target)) {
+    if (method == http::verb::delete_) {
+      delete_baselines(req, ctx, *baselines_of, std::move(respond));
+    } else if (only(http::verb::get)) {
+      get_baselines(req, ctx, *baselines_of, std::move(respond));
+    }
   } else if (auto room = path_id(target, "/v1/rooms/")) {
     if (only(http::verb::get)) get_room(req, ctx, *room, std::move(respond));
   } else if (target == "/v1/ws") {

@@ -16,6 +16,10 @@ LiveRoom::LiveRoom(boost::asio::io_context& io, RoomRegistry& registry, RoomIden
       room_(std::move(identity), settings, store, clock, counters) {}
 
 void LiveRoom::start() {
+  // The room's way back onto its strand (store answers, e.g. stored baselines).
+  room_.set_post([weak = weak_from_this()](std::function<void(Room*)> work) {
+    if (auto self = weak.lock()) self->post(std::move(work));
+  });
   boost::asio::post(strand_, [self = shared_from_this()] { self->arm_timer(); });
 }
 

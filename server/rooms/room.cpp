@@ -159,13 +159,14 @@ void Room::join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::
 
 void Room::start_session() {
   session_.emplace(Session{store::generate_id("ses_"), clock_.now_ms(), core::SynchronyEngine(settings_.engine), {}, 0,
-                           Intervention(settings_.catalogue), nullptr, 0});
+                           Intervention(settings_.catalogue), nullptr, 0, "unavailable", std::nullopt});
   session_->last_checkpoint_ms = session_->started_at_ms;
   for (auto& seat : seats_) {
     seat.cursor = {};
     seat.last_beat_server_ms = codec::StreamCursor::kNone;
   }
   store_.session_started({session_->id, identity_.room_id, session_->started_at_ms});
+  load_stored_baselines();
   if (identity_.recording && !settings_.recordings_dir.empty()) {
     session_->recorder = std::make_unique<SessionRecorder>(settings_.recordings_dir, session_->id);
     if (!session_->recorder->ok()) session_->recorder.reset();  // the summary still comes; only the recording is lost
@@ -459,6 +460,7 @@ v1::SessionSummary Room::build_summary(const std::string& reason) const {
   codec::fill_summary(session_->engine.summary(), summary);
   for (const auto& marker : session_->markers) *summary.add_markers() = marker;
   fill_intervention_summary(summary);
+  fill_baseline_summary(summary);
   return summary;
 }
 

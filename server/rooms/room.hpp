@@ -18,6 +18,7 @@
 #include "core/pacer.hpp"
 #include "core/pacer_entrainment.hpp"
 #include "core/prompt_policy.hpp"
+#include "core/resonance_estimate.hpp"
 #include "core/synchrony_engine.hpp"
 #include "rooms/clock.hpp"
 #include "rooms/member.hpp"
@@ -64,6 +65,12 @@ class Room {
   // Batches a seat may send before its first clock estimate; they wait for it.
   static constexpr std::size_t kMaxHeldBatches = 8;  // 4 s at the default 500 ms
 
+  // How to run work on this room's strand later (LiveRoom sets it; the work
+  // gets nullptr once the room has closed). Without it (unit tests with a
+  // manual clock) stored baselines are not loaded: sessions calibrate.
+  using PostToRoom = std::function<void(std::function<void(Room*)>)>;
+  void set_post(PostToRoom post) { post_ = std::move(post); }
+
   bool has_session() const { return session_.has_value(); }
   bool idle() const;  // no members and no session: the registry may forget it
   const std::string& session_id() const;
@@ -102,6 +109,9 @@ class Room {
     double first_rate_bpm = 0, last_rate_bpm = 0;
     std::array<double, core::kSeatCount> entrainment_sum{};
     std::array<std::uint32_t, core::kSeatCount> entrainment_n{};
+    // Stored baselines (room_baselines.cpp).
+    bool target_from_clinician = false;  // a clinician's explicit target beats a stored resonance rate
+    std::array<core::ResonanceEstimate, core::kSeatCount> resonance;
   };
   struct Session {
     std::string id;
@@ -112,6 +122,9 @@ class Room {
     Intervention loop;
     std::unique_ptr<SessionRecorder> recorder;  // rooms with the recording consent only
     std::int64_t last_checkpoint_ms = 0;  // wall time of the last checkpoint (or the start)
+    // SessionSummary.stored_baselines: "unavailable" until the store answers.
+    std::string stored_baselines = "unavailable";
+    std::optional<double> resonance_target_bpm;  // set from stored resonance rates
   };
 
   Seat* seat_of(Member* member, SeatKind* kind = nullptr);
@@ -142,6 +155,12 @@ class Room {
   void publish_pacer();
   std::int64_t pacer_now_us() const;  // the room's data time on the server clock
   void fill_intervention_summary(v1::SessionSummary& summary) const;
+
+  // Stored baselines (room_baselines.cpp): asked for when a session starts,
+  // off the strand (store thread); the answer comes back through post_.
+  void load_stored_baselines();
+  void apply_stored_baselines(const std::optional<store::RoomBaselines>& baselines);
+  void fill_baseline_summary(v1::SessionSummary& summary) const;
   // The whole SessionSummary of the live session as of now (end_session and checkpoints).
   v1::SessionSummary build_summary(const std::string& reason) const;
   static store::SummaryRecord record_of(const v1::SessionSummary& summary);
@@ -166,6 +185,7 @@ class Room {
   std::optional<std::int64_t> everyone_gone_since_ms_;
   std::uint64_t next_seq_ = 1;
   std::uint64_t observers_joined_ = 0;  // numbers observer ids, never reused
+  PostToRoom post_;
 };
 
 }  // namespace attune::rooms

@@ -46,6 +46,14 @@ bool can_see_entrainment(codec::View view, v1::Role role, bool shared) {
   return shared;
 }
 
+// A clinician's explicit target (validated before) wins over a stored
+// resonance rate, now and if the stored one arrives later.
+template <typename Loop>
+void set_clinician_target(Loop& loop, double rate_bpm) {
+  loop.pacer.set_target_rate(rate_bpm);
+  loop.target_from_clinician = true;
+}
+
 }  // namespace
 
 std::int64_t Room::pacer_now_us() const {
@@ -68,6 +76,11 @@ void Room::on_data_second(const core::Snapshot& snapshot) {
       loop.entrainment_sum[i] += e->plv;
       ++loop.entrainment_n[i];
     }
+  }
+  // What the resonance estimate learns from this second (room_baselines.cpp).
+  for (std::size_t i = 0; i < core::kSeatCount; ++i) {
+    loop.resonance[i].add_second(loop.pacer.running() ? std::optional<double>(loop.pacer.rate_bpm()) : std::nullopt,
+                                 loop.entrainment[i], snapshot.participants[i].lf_ms2);
   }
   if (loop.pacer.running()) {
     loop.running_s += 1.0;
@@ -224,10 +237,10 @@ void Room::apply_pacer_command(Member& member, SeatKind kind, const v1::PacerCom
   switch (command.action()) {
     case v1::PacerCommand::ACTION_START: {
       if (loop.pacer.running()) {  // already breathing together: nothing to restart
-        if (command.target_rate_bpm() != 0) loop.pacer.set_target_rate(command.target_rate_bpm());
+        if (command.target_rate_bpm() != 0) set_clinician_target(loop, command.target_rate_bpm());
         break;
       }
-      if (command.target_rate_bpm() != 0) loop.pacer.set_target_rate(command.target_rate_bpm());
+      if (command.target_rate_bpm() != 0) set_clinician_target(loop, command.target_rate_bpm());
       const auto* latest = session_->engine.latest() ? &*session_->engine.latest() : nullptr;
       const double rate = core::initial_rate(latest ? latest->participants[0].breath_rate_bpm : std::nullopt,
                                              latest ? latest->participants[1].breath_rate_bpm : std::nullopt,
@@ -251,7 +264,7 @@ void Room::apply_pacer_command(Member& member, SeatKind kind, const v1::PacerCom
         if (auto why = loop.pacer.retune(*pattern, now_us)) return refuse(v1::ERROR_CODE_INVALID, *why);
         loop.last_rate_bpm = loop.pacer.rate_bpm();
       }
-      if (command.target_rate_bpm() != 0) loop.pacer.set_target_rate(command.target_rate_bpm());
+      if (command.target_rate_bpm() != 0) set_clinician_target(loop, command.target_rate_bpm());
       if (command.has_adaptive()) loop.pacer.set_adaptive(command.adaptive());
       break;
     default:

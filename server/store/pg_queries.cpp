@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
+#include "store/pg_errors.hpp"
+
 namespace attune::store::sql {
 namespace {
 
@@ -112,6 +116,7 @@ InterruptedCounts close_interrupted(pqxx::transaction_base& tx, const std::strin
           "  jsonb_set(coalesce(checkpoint->'summary', '{}'::jsonb), '{end_reason}', '\"interrupted\"'::jsonb)"
           " FROM sessions WHERE session_id = $1 ON CONFLICT (session_id) DO NOTHING",
           session_id);
+      insert_seat_baselines(tx, session_id);
       counts.with_checkpoint++;
     } else {
       counts.without_checkpoint++;
@@ -152,12 +157,118 @@ bool insert_summary(pqxx::transaction_base& tx, const SummaryRecord& s) {
       s.parameters_json.empty() ? std::string("{}") : s.parameters_json,
       s.summary_json.empty() ? std::string("{}") : s.summary_json);
   if (inserted.empty()) return false;
+  insert_seat_baselines(tx, s.session_id);
   tx.exec_params0(
       "INSERT INTO audit_log (actor, action, room_id, session_id, detail)"
       " VALUES ('system', 'session.ended', $1, $2,"
       " jsonb_build_object('end_reason', $3::text, 'algorithm_version', $4::text))",
       s.room_id, s.session_id, s.end_reason, s.algorithm_version);
   return true;
+}
+
+void insert_seat_baselines(pqxx::transaction_base& tx, const std::string& session_id) {
+  // Field names are those of the SessionSummary's JSON (proto field names);
+  // role names those of the Role enum.
+  tx.exec0("SAVEPOINT seat_baselines");
+  try {
+    tx.exec_params0(
+        "INSERT INTO seat_baselines (session_id, room_id, seat, measured_at, hr_median, hr_scale,"
+        " ln_rmssd_median, ln_rmssd_scale, breath_median, breath_scale, n_values, breath_values,"
+        " resonance_rate_bpm)"
+        " SELECT s.session_id, s.room_id,"
+        "  CASE p->>'role' WHEN 'ROLE_PARTNER_A' THEN 1 WHEN 'ROLE_PARTNER_B' THEN 2 ELSE 3 END,"
+        "  s.started_at,"
+        "  (p->'session_baseline'->>'hr_median_bpm')::float8,"
+        "  (p->'session_baseline'->>'hr_scale_bpm')::float8,"
+        "  (p->'session_baseline'->>'ln_rmssd_median')::float8,"
+        "  (p->'session_baseline'->>'ln_rmssd_scale')::float8,"
+        "  (p->'session_baseline'->>'breath_median_bpm')::float8,"
+        "  (p->'session_baseline'->>'breath_scale_bpm')::float8,"
+        "  coalesce((p->'session_baseline'->>'values')::bigint, 0)::int,"
+        "  coalesce((p->'session_baseline'->>'breath_values')::bigint, 0)::int,"
+        "  (p->>'resonance_rate_bpm')::float8"
+        " FROM session_summaries ss JOIN sessions s ON s.session_id = ss.session_id"
+        " CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(ss.summary->'participants') = 'array'"
+        "   THEN ss.summary->'participants' ELSE '[]'::jsonb END) AS p"
+        " WHERE ss.session_id = $1 AND jsonb_typeof(p) = 'object'"
+        "  AND p->>'role' IN ('ROLE_PARTNER_A', 'ROLE_PARTNER_B', 'ROLE_CLINICIAN')"
+        "  AND ((p->'session_baseline'->>'hr_median_bpm') IS NOT NULL"
+        "       OR (p->>'resonance_rate_bpm') IS NOT NULL)"
+        " ON CONFLICT (session_id, seat) DO NOTHING",
+        session_id);
+    tx.exec0("RELEASE SAVEPOINT seat_baselines");
+  } catch (const pqxx::sql_error& e) {
+    if (is_connection_error(e)) throw;
+    spdlog::error("store: baselines of session {} not derived: {}", session_id, safe_error_text(e));
+    tx.exec0("ROLLBACK TO SAVEPOINT seat_baselines");
+  }
+}
+
+std::optional<RoomBaselines> select_baselines(pqxx::transaction_base& tx, const std::string& room_id) {
+  const auto room = tx.exec_params("SELECT owner_key_hash FROM rooms WHERE room_id = $1", room_id);
+  if (room.empty()) return std::nullopt;
+  RoomBaselines out;
+  out.room_id = room_id;
+  out.owner_key_hash = room[0][0].as<std::string>();
+  // percentile_cont(0.5) is the median (the mean of the middle two for an
+  // even count, as core::median) and skips NULLs (breath fields).
+  const auto base = tx.exec_params(
+      "WITH ranked AS (SELECT seat, hr_median, hr_scale, ln_rmssd_median, ln_rmssd_scale,"
+      "  breath_median, breath_scale,"
+      "  row_number() OVER (PARTITION BY seat ORDER BY measured_at DESC, session_id DESC) AS rn"
+      "  FROM seat_baselines WHERE room_id = $1"
+      "  AND hr_median IS NOT NULL AND hr_scale IS NOT NULL"
+      "  AND ln_rmssd_median IS NOT NULL AND ln_rmssd_scale IS NOT NULL)"
+      " SELECT seat, count(*)::int,"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY hr_median),"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY hr_scale),"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ln_rmssd_median),"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY ln_rmssd_scale),"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY breath_median),"
+      "  percentile_cont(0.5) WITHIN GROUP (ORDER BY breath_scale),"
+      "  count(breath_median)::int"
+      " FROM ranked WHERE rn <= $2 GROUP BY seat ORDER BY seat",
+      room_id, kBaselineSessions);
+  const auto resonance = tx.exec_params(
+      "WITH ranked AS (SELECT seat, resonance_rate_bpm,"
+      "  row_number() OVER (PARTITION BY seat ORDER BY measured_at DESC, session_id DESC) AS rn"
+      "  FROM seat_baselines WHERE room_id = $1 AND resonance_rate_bpm IS NOT NULL)"
+      " SELECT seat, count(*)::int, percentile_cont(0.5) WITHIN GROUP (ORDER BY resonance_rate_bpm)"
+      " FROM ranked WHERE rn <= $2 GROUP BY seat ORDER BY seat",
+      room_id, kBaselineSessions);
+  auto seat_entry = [&out](int seat) -> SeatBaseline& {
+    for (auto& s : out.seats)
+      if (static_cast<int>(s.seat) == seat) return s;
+    SeatBaseline s;
+    s.seat = to_role(seat);
+    out.seats.push_back(s);
+    return out.seats.back();
+  };
+  auto stat = [](const pqxx::field& m, const pqxx::field& sc) -> std::optional<BaselineStat> {
+    if (m.is_null() || sc.is_null()) return std::nullopt;
+    return BaselineStat{m.as<double>(), sc.as<double>()};
+  };
+  for (const auto& r : base) {
+    SeatBaseline& s = seat_entry(r[0].as<int>());
+    s.sessions = r[1].as<std::uint32_t>();
+    s.hr_bpm = stat(r[2], r[3]);
+    s.ln_rmssd = stat(r[4], r[5]);
+    s.breath_rate_bpm = stat(r[6], r[7]);
+    s.breath_sessions = r[8].as<std::uint32_t>();
+  }
+  for (const auto& r : resonance) {
+    SeatBaseline& s = seat_entry(r[0].as<int>());
+    s.resonance_sessions = r[1].as<std::uint32_t>();
+    if (!r[2].is_null()) s.resonance_rate_bpm = r[2].as<double>();
+  }
+  std::sort(out.seats.begin(), out.seats.end(),
+            [](const SeatBaseline& a, const SeatBaseline& b) { return a.seat < b.seat; });
+  return out;
+}
+
+std::size_t delete_baselines(pqxx::transaction_base& tx, const std::string& room_id) {
+  const auto r = tx.exec_params("DELETE FROM seat_baselines WHERE room_id = $1", room_id);
+  return static_cast<std::size_t>(r.affected_rows());
 }
 
 std::optional<SessionRow> select_session(pqxx::transaction_base& tx, const std::string& session_id) {

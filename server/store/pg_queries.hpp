@@ -45,6 +45,20 @@ InterruptedCounts close_interrupted(pqxx::transaction_base& tx, const std::strin
 // abort the transaction so a repeat changes nothing.
 bool insert_summary(pqxx::transaction_base& tx, const SummaryRecord& summary);
 
+// Derives the session's seat_baselines rows (schema/0003_baselines.sql) from
+// its stored summary: one per participant with a session_baseline HR median
+// or a resonance_rate_bpm; nothing if the rows are already there. Inside a
+// savepoint: should the derivation ever fail on an odd summary, the summary
+// is still stored (the failure is logged by SQLSTATE only).
+void insert_seat_baselines(pqxx::transaction_base& tx, const std::string& session_id);
+
+// The room's effective baselines per seat (store.hpp SeatBaseline); nullopt
+// for an unknown room.
+std::optional<RoomBaselines> select_baselines(pqxx::transaction_base& tx, const std::string& room_id);
+
+// Deletes the room's seat_baselines rows; how many.
+std::size_t delete_baselines(pqxx::transaction_base& tx, const std::string& room_id);
+
 std::optional<SessionRow> select_session(pqxx::transaction_base& tx, const std::string& session_id);
 
 // The room with its sessions newest first (no summaries).

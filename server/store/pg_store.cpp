@@ -151,6 +151,31 @@ void PgStore::checkpoint(SummaryRecord record) {
   worker_->submit(std::move(job));
 }
 
+void PgStore::get_baselines(std::string room_id, std::function<void(std::optional<RoomBaselines>)> done) {
+  std::string label = "get_baselines room=" + room_id;
+  worker_->submit(read_job<RoomBaselines>(std::move(label), std::move(done),
+                                          [room_id = std::move(room_id)](pqxx::transaction_base& tx) {
+                                            return sql::select_baselines(tx, room_id);
+                                          }));
+}
+
+void PgStore::delete_baselines(std::string room_id, AuditEvent audit,
+                               std::function<void(std::optional<std::size_t>)> done) {
+  auto job = make_job(Job::Lane::Interactive, true, "delete_baselines room=" + room_id);
+  job->attempt = [room_id = std::move(room_id), audit = std::move(audit),
+                  done](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::work tx(conn);
+    const std::size_t n = sql::delete_baselines(tx, room_id);
+    AuditEvent event = audit;  // how many rows, never their values
+    event.detail_json = "{\"rows\": " + std::to_string(n) + "}";
+    sql::insert_audit(tx, event);
+    tx.commit();
+    return [done, n] { call(done, std::optional<std::size_t>(n)); };
+  };
+  job->fail = [done] { call(done, std::optional<std::size_t>{}); };
+  worker_->submit(std::move(job));
+}
+
 StoreStats PgStore::stats() const { return worker_->stats(); }
 
 void PgStore::drain_and_stop() { worker_->drain_and_stop(); }

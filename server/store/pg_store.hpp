@@ -69,6 +69,9 @@ class PgStore final : public Store {
                 std::function<void(std::optional<RoomRow>)> done) override;
   void record_audit(AuditEvent event) override;
   void checkpoint(SummaryRecord record) override;
+  void get_baselines(std::string room_id, std::function<void(std::optional<RoomBaselines>)> done) override;
+  void delete_baselines(std::string room_id, AuditEvent audit,
+                        std::function<void(std::optional<std::size_t>)> done) override;
 
   StoreStats stats() const override;
   // Stops taking work, finishes the queue (retrying durable writes until the

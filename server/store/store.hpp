@@ -87,6 +87,34 @@ struct AuditEvent {
   std::string detail_json = "{}";
 };
 
+// A seat's effective stored baseline (schema/0003_baselines.sql): the
+// per-field median over its latest kBaselineSessions session rows that hold a
+// baseline, and the median resonance rate over its latest kBaselineSessions
+// rows that hold one. Medians of the scales too (docs/persistence.md).
+inline constexpr int kBaselineSessions = 5;
+
+struct BaselineStat {
+  double median = 0.0;
+  double scale = 0.0;
+};
+
+struct SeatBaseline {
+  SeatRole seat = SeatRole::PartnerA;
+  std::uint32_t sessions = 0;          // rows the HR / lnRMSSD medians rest on
+  std::optional<BaselineStat> hr_bpm;
+  std::optional<BaselineStat> ln_rmssd;
+  std::optional<BaselineStat> breath_rate_bpm;
+  std::uint32_t breath_sessions = 0;   // of those rows, how many had a breath baseline
+  std::optional<double> resonance_rate_bpm;
+  std::uint32_t resonance_sessions = 0;
+};
+
+struct RoomBaselines {
+  std::string room_id;
+  std::string owner_key_hash;       // of the room, for access checks
+  std::vector<SeatBaseline> seats;  // seats with anything stored, in seat order
+};
+
 struct StoreStats {
   std::size_t queue_depth = 0;
   std::uint64_t writes_ok = 0;
@@ -126,6 +154,19 @@ class Store {
   // Best effort: refused when the queue is full or the database is away (the
   // next checkpoint supersedes it). Ignored once the session has ended.
   virtual void checkpoint(SummaryRecord record) = 0;
+
+  // The room's effective stored baselines; nullopt for an unknown room or
+  // when the database cannot answer (interactive lane: fails fast). The
+  // default (stores without baselines, test fakes) answers nullopt at once.
+  virtual void get_baselines(std::string room_id, std::function<void(std::optional<RoomBaselines>)> done) {
+    if (done) done(std::nullopt);
+  }
+  // Forgets every stored baseline row of the room and writes `audit` in the
+  // same transaction; the number of rows deleted, or nullopt on failure.
+  virtual void delete_baselines(std::string room_id, AuditEvent audit,
+                                std::function<void(std::optional<std::size_t>)> done) {
+    if (done) done(std::nullopt);
+  }
 
   virtual StoreStats stats() const = 0;  // thread-safe
   // Blocks until every queued write is done (or the store gives up); then stops.

@@ -66,12 +66,18 @@ class FakeStore final : public store::Store {
   void get_room(std::string, std::function<void(std::optional<store::RoomRow>)> done) override { done(std::nullopt); }
   void record_audit(store::AuditEvent) override {}
   void checkpoint(store::SummaryRecord record) override { checkpoints.push_back(std::move(record)); }
+  void get_baselines(std::string, std::function<void(std::optional<store::RoomBaselines>)> done) override {
+    ++baseline_reads;
+    done(baselines);
+  }
   store::StoreStats stats() const override { return {}; }
   void drain_and_stop() override {}
 
   std::vector<store::SessionStart> started;
   std::vector<store::SummaryRecord> summaries;
   std::vector<store::SummaryRecord> checkpoints;
+  std::optional<store::RoomBaselines> baselines;  // what get_baselines answers
+  int baseline_reads = 0;
 };
 
 }  // namespace attune::test

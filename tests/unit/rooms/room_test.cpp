@@ -387,3 +387,201 @@ TEST_CASE("a client that never answers clock probes is taken at its word after a
   CHECK(summary.participants(0).beats_received() == sent);
   CHECK(a->count(PC::kError) == 0);
 }
+
+// ------------------------------------------------------------------ stored baselines (issue 3)
+
+namespace {
+
+store::SeatBaseline seat_baseline(store::SeatRole seat, double hr, std::optional<double> resonance) {
+  store::SeatBaseline s;
+  s.seat = seat;
+  s.sessions = 3;
+  s.hr_bpm = store::BaselineStat{hr, 4.0};
+  s.ln_rmssd = store::BaselineStat{3.4, 0.25};
+  s.resonance_rate_bpm = resonance;
+  s.resonance_sessions = resonance ? 1 : 0;
+  return s;
+}
+
+// The room's strand, by hand: posted work waits until run_posted().
+struct Posted {
+  std::vector<std::function<void(rooms::Room*)>> work;
+  void attach(rooms::Room& room) {
+    room.set_post([this](std::function<void(rooms::Room*)> w) { work.push_back(std::move(w)); });
+  }
+  void run(rooms::Room& room) {
+    auto pending = std::move(work);
+    work.clear();
+    for (auto& w : pending) w(&room);
+  }
+};
+
+const v1::SessionSummary& end_and_summary(Harness& h, FakeMember& a) {
+  v1::ClientMessage leave;
+  leave.mutable_leave()->set_end_session(true);
+  h.room.receive(&a, leave);
+  REQUIRE(a.last(PC::kSummary));
+  return a.last(PC::kSummary)->summary();
+}
+
+}  // namespace
+
+TEST_CASE("stored baselines: seeded seats do not calibrate and the pacer targets the partners' resonance") {
+  Harness h;
+  Posted posted;
+  posted.attach(h.room);
+  h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                           {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0),
+                                            seat_baseline(store::SeatRole::PartnerB, 66.0, 5.5)}};
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  CHECK(h.store.baseline_reads == 1);  // once per session, not per join
+  posted.run(h.room);
+  std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+  std::uint64_t seq = 1;
+  h.stream(*a, *b, nullptr, 45, ta, tb, tc, seq);
+  const auto* state = a->last(PC::kRoomState);
+  REQUIRE(state);
+  for (const auto& p : state->room_state().participants()) {
+    CHECK_FALSE(p.calibrating());
+    CHECK(p.baseline_source() == "stored");
+  }
+  CHECK(state->room_state().shared_state() != v1::SHARED_STATE_CALIBRATING);
+  CHECK(state->room_state().pacer().target_rate_bpm() == Approx(5.25));
+  const auto& s = end_and_summary(h, *a);
+  CHECK(s.stored_baselines() == "loaded");
+  CHECK(s.stored_resonance_target_bpm() == Approx(5.25));
+  for (const auto& p : s.participants()) CHECK(p.baseline_source() == "stored");
+  REQUIRE(h.store.summaries.size() == 1);
+  CHECK(h.store.summaries[0].summary_json.find("\"stored_baselines\":\"loaded\"") != std::string::npos);
+}
+
+TEST_CASE("stored baselines: a clinician's explicit target wins over the stored resonance rate") {
+  Harness h;
+  Posted posted;
+  posted.attach(h.room);
+  h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                           {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0)}};
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  v1::ClientMessage retune;
+  retune.set_seq(2);
+  retune.mutable_pacer()->set_action(v1::PacerCommand::ACTION_RETUNE);
+  retune.mutable_pacer()->set_target_rate_bpm(6.5);
+  h.room.receive(c.get(), retune);
+  posted.run(h.room);  // the store's answer arrives after the clinician's target
+  h.clock.advance_ms(1000);
+  h.room.tick();
+  REQUIRE(a->last(PC::kRoomState));
+  CHECK(a->last(PC::kRoomState)->room_state().pacer().target_rate_bpm() == 6.5);
+  const auto& s = end_and_summary(h, *a);
+  CHECK_FALSE(s.has_stored_resonance_target_bpm());
+  CHECK(s.stored_baselines() == "loaded");
+}
+
+TEST_CASE("stored baselines: without an answer (no database) or with nothing stored the session calibrates") {
+  SECTION("no way back to the strand: nothing asked") {
+    Harness h;
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    auto b = h.join(rooms::SeatKind::PartnerB);
+    CHECK(h.store.baseline_reads == 0);
+    std::int64_t t0 = h.clock.now_ms() - 600'000, ta = t0, tb = t0, tc = t0;
+    std::uint64_t seq = 1;
+    h.stream(*a, *b, nullptr, 45, ta, tb, tc, seq);
+    CHECK(a->last(PC::kRoomState)->room_state().shared_state() == v1::SHARED_STATE_CALIBRATING);
+    CHECK(end_and_summary(h, *a).stored_baselines() == "unavailable");
+  }
+  SECTION("the store has nothing for this room") {
+    Harness h;
+    Posted posted;
+    posted.attach(h.room);
+    h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'), {}};
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    posted.run(h.room);
+    CHECK(end_and_summary(h, *a).stored_baselines() == "none");
+  }
+  SECTION("an answer for a session that has ended is dropped") {
+    Harness h;
+    Posted posted;
+    posted.attach(h.room);
+    h.store.baselines = store::RoomBaselines{"rm_test", std::string(64, 'a'),
+                                             {seat_baseline(store::SeatRole::PartnerA, 70.0, 5.0)}};
+    auto a = h.join(rooms::SeatKind::PartnerA);
+    end_and_summary(h, *a);
+    auto a2 = h.join(rooms::SeatKind::PartnerA);  // the next session
+    REQUIRE(posted.work.size() == 2);
+    posted.work.erase(posted.work.begin() + 1);  // only the first session's answer arrives
+    posted.run(h.room);
+    CHECK(end_and_summary(h, *a2).stored_baselines() == "unavailable");
+  }
+}
+
+TEST_CASE("stored baselines: the session's resonance estimate reaches the summary") {
+  // The clinician paces 6/min for 200 s, then 5/min for 200 s (adaptive off);
+  // both partners breathe with the pacer and their heart-rate oscillation is
+  // larger at 5/min, so the estimate is 5/min (docs/metrics.md "Resonance rate").
+  Harness h;
+  auto a = h.join(rooms::SeatKind::PartnerA);
+  auto b = h.join(rooms::SeatKind::PartnerB);
+  auto c = h.join(rooms::SeatKind::Clinician);
+  const std::int64_t t0 = h.clock.now_ms() - 600'000;
+  const std::int64_t switch_ms = t0 + 200'000;
+  auto rate_at = [&](double t) { return t < static_cast<double>(switch_ms) ? 6.0 : 5.0; };
+  auto phase_at = [&](double t) {  // continuous breathing phase (radians)
+    const double s = static_cast<double>(switch_ms);
+    if (t < s) return 2 * M_PI * 6.0 / 60.0 * (t - static_cast<double>(t0)) / 1000.0;
+    return 2 * M_PI * 6.0 / 60.0 * (s - static_cast<double>(t0)) / 1000.0 + 2 * M_PI * 5.0 / 60.0 * (t - s) / 1000.0;
+  };
+  std::array<std::int64_t, 2> beat_t{t0, t0};
+  std::uint64_t seq = 1, clinician_seq = 1;
+  auto pacer = [&](v1::PacerCommand::Action action, double inhale, double exhale) {
+    v1::ClientMessage m;
+    m.set_seq(++clinician_seq);
+    m.mutable_pacer()->set_action(action);
+    m.mutable_pacer()->mutable_pattern()->set_inhale_s(inhale);
+    m.mutable_pacer()->mutable_pattern()->set_exhale_s(exhale);
+    if (action == v1::PacerCommand::ACTION_RETUNE) m.mutable_pacer()->set_adaptive(false);
+    h.room.receive(c.get(), m);
+  };
+  for (int second = 1; second <= 400; ++second) {
+    const std::int64_t until = t0 + second * 1000;
+    ++seq;
+    for (int i = 0; i < 2; ++i) {
+      v1::ClientMessage m;
+      m.set_seq(seq);
+      auto* batch = m.mutable_samples();
+      for (;;) {
+        const double t = static_cast<double>(beat_t[i]);
+        const double amp = rate_at(t) == 5.0 ? 70.0 : 30.0;
+        const double rr = std::round(900.0 + 60.0 * i + amp * std::sin(phase_at(t)));
+        if (beat_t[i] + static_cast<std::int64_t>(rr) > until) break;
+        beat_t[i] += static_cast<std::int64_t>(rr);
+        auto* beat = batch->add_beats();
+        beat->set_t_ms(beat_t[i]);
+        beat->set_rr_ms(rr);
+      }
+      auto* w = batch->add_waveforms();
+      w->set_kind(v1::STREAM_KIND_RESPIRATION);
+      w->set_t0_ms(until - 1000);
+      w->set_rate_hz(25.0);
+      for (int k = 0; k < 25; ++k) w->add_values(std::sin(phase_at(static_cast<double>(until - 1000 + k * 40))));
+      h.room.receive(i == 0 ? a.get() : b.get(), m);
+    }
+    if (second == 1) {
+      pacer(v1::PacerCommand::ACTION_START, 4.0, 6.0);    // 6/min
+      pacer(v1::PacerCommand::ACTION_RETUNE, 4.0, 6.0);   // adaptive off
+    }
+    if (second == 200) pacer(v1::PacerCommand::ACTION_RETUNE, 4.8, 7.2);  // 5/min
+    h.clock.advance_ms(1000);
+    h.room.tick();
+  }
+  const auto& s = end_and_summary(h, *c);  // the clinician's copy: everyone's figures
+  REQUIRE(s.has_pacer());
+  CHECK(s.pacer().running_s() > 390);
+  for (const auto& p : s.participants()) {
+    if (p.role() == v1::ROLE_CLINICIAN) continue;
+    INFO("role " << p.role());
+    REQUIRE(p.has_resonance_rate_bpm());
+    CHECK(p.resonance_rate_bpm() == 5.0);
+  }
+}
