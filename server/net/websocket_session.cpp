@@ -198,15 +198,17 @@ void WebSocketSession::begin_join(v1::ClientMessage message) {
   hello_timer_.cancel();
   auto shared = std::make_shared<v1::ClientMessage>(std::move(message));
   context_.store.find_invite(
-      store::sha256_hex(token), [self = shared_from_this(), shared](std::optional<store::InviteInfo> invite) {
+      store::sha256_hex(token), [self = shared_from_this(), shared](store::InviteLookup lookup) {
         // On the store's thread: hop back onto this connection's strand.
-        asio::post(self->ws_.get_executor(), [self, shared, invite = std::move(invite)] {
+        asio::post(self->ws_.get_executor(), [self, shared, lookup = std::move(lookup)] {
           if (self->gone_) return;
-          if (!invite && !self->context_.store.stats().database_reachable) {
-            // Not the client's fault: say so, and let it retry.
+          const std::optional<store::InviteInfo>& invite = lookup.invite;
+          if (!lookup.answered) {
+            // The store could not ask the database (away, or its queue full
+            // under load): not the client's fault and maybe a good token, so
+            // no throttle strike; say so, and let it retry.
             self->reply_error(v1::ERROR_CODE_UNAVAILABLE,
-                              "The server cannot check invites just now (its database is not reachable). "
-                              "Please try again in a moment.",
+                              "The server cannot check invites just now. Please try again in a moment.",
                               shared->seq());
             self->close(CloseCode::TryAgainLater, "Database not reachable.");
             self->phase_ = Phase::AwaitingHello;

@@ -65,14 +65,19 @@ void PgStore::create_room(RoomRecord room, Done done) {
   worker_->submit(std::move(job));
 }
 
-void PgStore::find_invite(std::string token_hash,
-                          std::function<void(std::optional<InviteInfo>)> done) {
+void PgStore::find_invite(std::string token_hash, std::function<void(InviteLookup)> done) {
   // The label names no hash: even a token's hash stays out of the logs.
-  worker_->submit(read_job<InviteInfo>(
-      "find_invite", std::move(done),
-      [token_hash = std::move(token_hash)](pqxx::transaction_base& tx) {
-        return sql::select_invite(tx, token_hash);
-      }));
+  auto job = make_job(Job::Lane::Interactive, false, "find_invite");
+  job->attempt = [done, token_hash = std::move(token_hash)](pqxx::connection& conn) -> std::function<void()> {
+    pqxx::read_transaction tx(conn);
+    InviteLookup lookup;
+    lookup.invite = sql::select_invite(tx, token_hash);
+    tx.commit();
+    lookup.answered = true;
+    return [done, lookup = std::move(lookup)]() mutable { call(done, std::move(lookup)); };
+  };
+  job->fail = [done] { call(done, InviteLookup{}); };
+  worker_->submit(std::move(job));
 }
 
 void PgStore::session_started(SessionStart start) {

@@ -59,8 +59,7 @@ class PgStore final : public Store {
   PgStore& operator=(const PgStore&) = delete;
 
   void create_room(RoomRecord room, Done done) override;
-  void find_invite(std::string token_hash,
-                   std::function<void(std::optional<InviteInfo>)> done) override;
+  void find_invite(std::string token_hash, std::function<void(InviteLookup)> done) override;
   void session_started(SessionStart start) override;
   void save_summary(SummaryRecord summary, Done done) override;
   void get_session(std::string session_id,

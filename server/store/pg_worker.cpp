@@ -29,6 +29,12 @@ void PgStore::Worker::submit(std::unique_ptr<Job> job) {
     } else if (!durable && db_state_ == DbState::Down) {
       refusal = nullptr;  // expected while the database is away: not logged per call
       rejected_++;
+    } else if (job->is_checkpoint && queue_.size() >= options_.queue_capacity / 2) {
+      // Checkpoints may fill only half the queue, so that under load they
+      // never crowd out invite lookups and room creation; a refused
+      // checkpoint is superseded by the next one. Counted, not logged per call.
+      refusal = nullptr;
+      rejected_++;
     } else if (!durable && queue_.size() >= options_.queue_capacity) {
       refusal = "queue full";
     } else {

@@ -41,6 +41,14 @@ struct InviteInfo {
   bool recording = false;
 };
 
+// The answer to an invite lookup. `answered` is false when the store could
+// not ask the database at all (queue full, database away, stopping): the
+// token may well be good, so the caller must not treat it as a bad token.
+struct InviteLookup {
+  bool answered = false;
+  std::optional<InviteInfo> invite;  // set when answered and found
+};
+
 struct SessionStart {
   std::string session_id;
   std::string room_id;
@@ -136,8 +144,7 @@ class Store {
   virtual ~Store() = default;
 
   virtual void create_room(RoomRecord room, Done done) = 0;
-  virtual void find_invite(std::string token_hash,
-                           std::function<void(std::optional<InviteInfo>)> done) = 0;
+  virtual void find_invite(std::string token_hash, std::function<void(InviteLookup)> done) = 0;
   virtual void session_started(SessionStart start) = 0;
   // Idempotent per session id: a second write of the same session changes nothing.
   virtual void save_summary(SummaryRecord summary, Done done) = 0;

@@ -48,9 +48,11 @@ bool create(PgStore& store, const RoomRecord& room) {
 }
 
 std::optional<InviteInfo> find(PgStore& store, const std::string& token) {
-  Waiter<std::optional<InviteInfo>> found;
+  Waiter<InviteLookup> found;
   store.find_invite(sha256_hex(token), found.callback());
-  return found.get();
+  const InviteLookup lookup = found.get();
+  CHECK(lookup.answered);  // the database was asked, found or not
+  return lookup.invite;
 }
 
 std::optional<SessionRow> session(PgStore& store, const std::string& id) {
@@ -276,10 +278,12 @@ TEST_CASE("a full queue refuses reads at once - inline") {
   auto options = fast_options(migrated_database_url());
   options.queue_capacity = 0;  // every interactive call finds the queue full
   PgStore store(options);
-  Waiter<std::optional<InviteInfo>> found;
+  Waiter<InviteLookup> found;
   store.find_invite(sha256_hex("x"), found.callback());
   CHECK(found.ready_within(0ms));  // answered before find_invite returned
-  CHECK_FALSE(found.get().has_value());
+  const InviteLookup lookup = found.get();
+  CHECK_FALSE(lookup.answered);  // refused, not "no such invite": the caller must not blame the token
+  CHECK_FALSE(lookup.invite.has_value());
   CHECK(store.stats().requests_rejected == 1);
   // Summaries are never refused for lack of room.
   const Room room = make_room();

@@ -52,8 +52,8 @@ class FakeMember final : public rooms::Member {
 class FakeStore final : public store::Store {
  public:
   void create_room(store::RoomRecord, Done done) override { done(true); }
-  void find_invite(std::string, std::function<void(std::optional<store::InviteInfo>)> done) override {
-    done(std::nullopt);
+  void find_invite(std::string, std::function<void(store::InviteLookup)> done) override {
+    done(store::InviteLookup{true, std::nullopt});
   }
   void session_started(store::SessionStart start) override { started.push_back(start); }
   void save_summary(store::SummaryRecord summary, Done done) override {
