@@ -86,8 +86,14 @@ async def text_abuse(server, room):
 
 async def oversize(server, room):
     c = await fresh(server, room["invites"]["partner_b"])
-    await c.send_raw(b"\x0a" * (200 * 1024))
-    assert await c.expect_close() == 1009
+    # Just over the 64 KiB limit. A much larger frame (200 KiB) is still being
+    # written by the client when the server answers 1009 and closes; on
+    # loopback the peer's reset then sometimes overtakes the close frame and
+    # the client sees 1006 (about half the runs under ASan), which says
+    # nothing about the server.
+    await c.send_raw(b"\x0a" * (64 * 1024 + 64))
+    code = await c.expect_close()
+    assert code == 1009, code
     return "oversize"
 
 
