@@ -4,10 +4,27 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
 namespace attune::core {
+
+// Dot product with four partial sums: independent chains let the CPU overlap
+// the additions (the WCC and its surrogates are ~1e5-1e6 products a second).
+// The summation order is fixed, so results are bit-identical everywhere.
+inline double dot(const double* a, const double* b, std::size_t n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; ++i) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
 
 // A finite value, or nothing: the last guard before a value is published.
 inline std::optional<double> finite_or_none(double v) {

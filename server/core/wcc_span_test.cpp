@@ -3,25 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/numeric.hpp"
 #include "core/surrogate_test.hpp"
 
 namespace attune::core {
 namespace {
-
-// Dot product with four partial sums: independent chains let the CPU
-// overlap the additions (the surrogates are ~2e5 products per test).
-double dot(const double* a, const double* b, std::size_t n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; ++i) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
-}
 
 // log(0) guard: a peak below this is "no correlation" on any scale.
 constexpr double kPeakFloor = 1e-12;

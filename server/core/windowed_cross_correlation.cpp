@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/numeric.hpp"
+
 namespace attune::core {
 
 std::optional<double> pearson_r(const double* a, const double* b, std::size_t n, double min_sd) {
@@ -36,20 +38,6 @@ double fisher_z(double r) {
 }
 
 namespace {
-
-// Four partial sums: independent chains let the CPU overlap the additions.
-double dot(const double* a, const double* b, std::size_t n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; ++i) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
-}
 
 // Each x window starts at one of L + 1 positions (L - max(j, 0)), and so
 // does each y window: centring each distinct window once (two-pass, as
