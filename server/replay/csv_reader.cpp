@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "replay/recording_format.hpp"
+
 namespace attune::replay {
 namespace {
 
@@ -34,26 +36,27 @@ std::optional<core::Seat> seat_of(const std::string& s) {
   return std::nullopt;
 }
 
+namespace rec = recording;
+
+// Names in Stream's order.
+constexpr const char* kStreamNames[kStreamCount] = {
+    "rr", "hr", "resp", "eda", "motion",
+    rec::kAdvance, rec::kRrFlags, rec::kRespRate,
+    rec::kBaselineHrMedian, rec::kBaselineHrScale, rec::kBaselineLnRmssdMedian, rec::kBaselineLnRmssdScale,
+    rec::kBaselineBreathMedian, rec::kBaselineBreathScale, rec::kStoredBaseline,
+};
+
 std::optional<Stream> stream_of(const std::string& s) {
-  if (s == "rr") return Stream::Rr;
-  if (s == "hr") return Stream::Hr;
-  if (s == "resp") return Stream::Resp;
-  if (s == "eda") return Stream::Eda;
-  if (s == "motion") return Stream::Motion;
+  for (std::size_t i = 0; i < kStreamCount; ++i)
+    if (s == kStreamNames[i]) return static_cast<Stream>(i);
   return std::nullopt;
 }
 
 }  // namespace
 
 const char* stream_name(Stream s) {
-  switch (s) {
-    case Stream::Rr: return "rr";
-    case Stream::Hr: return "hr";
-    case Stream::Resp: return "resp";
-    case Stream::Eda: return "eda";
-    case Stream::Motion: return "motion";
-  }
-  return "?";
+  const auto i = static_cast<std::size_t>(s);
+  return i < kStreamCount ? kStreamNames[i] : "?";
 }
 
 CsvResult read_replay_csv(std::istream& in, std::size_t max_errors) {
@@ -82,14 +85,16 @@ CsvResult read_replay_csv(std::istream& in, std::size_t max_errors) {
       bad("expected 4 comma-separated fields, got " + std::to_string(f.size()));
       continue;
     }
-    const auto seat = seat_of(f[0]);
-    if (!seat) {
-      bad("participant must be A, B or C, got '" + f[0].substr(0, 20) + "'");
-      continue;
-    }
     const auto stream = stream_of(f[1]);
     if (!stream) {
-      bad("stream must be rr, hr, resp, eda or motion, got '" + f[1].substr(0, 20) + "'");
+      bad("stream must be rr, hr, resp, eda or motion (or a recording row), got '" + f[1].substr(0, 20) + "'");
+      continue;
+    }
+    const bool room_row = *stream == Stream::Advance;
+    const auto seat = room_row ? std::optional<core::Seat>(core::Seat::A) : seat_of(f[0]);
+    if (room_row ? f[0] != rec::kRoomParticipant : !seat) {
+      bad(room_row ? "participant of an advance row must be '*', got '" + f[0].substr(0, 20) + "'"
+                   : "participant must be A, B or C, got '" + f[0].substr(0, 20) + "'");
       continue;
     }
     std::int64_t tms = 0;

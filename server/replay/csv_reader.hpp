@@ -2,9 +2,10 @@
 // sample per line. participant: A, B or C (clinician); stream: rr (value =
 // RR interval in ms, t_ms = time of the beat that ends it), hr (bpm), resp
 // (one respiration waveform sample), eda (microsiemens), motion (g); t_ms an
-// integer (ms); value a finite number. Blank lines and lines starting with
-// '#' are skipped. A bad line is reported with its number and reason and
-// skipped; it never stops the others.
+// integer (ms); value a finite number. A server recording adds rows of its
+// own (recording_format.hpp; participant `*` for the room's `advance`).
+// Blank lines and lines starting with '#' are skipped. A bad line is reported
+// with its number and reason and skipped; it never stops the others.
 #pragma once
 
 #include <cstdint>
@@ -16,10 +17,17 @@
 
 namespace attune::replay {
 
-enum class Stream : std::uint8_t { Rr, Hr, Resp, Eda, Motion };
+enum class Stream : std::uint8_t {
+  Rr, Hr, Resp, Eda, Motion,
+  // Recording rows (recording_format.hpp), in that header's order.
+  Advance, RrFlags, RespRate,
+  BaselineHrMedian, BaselineHrScale, BaselineLnRmssdMedian, BaselineLnRmssdScale,
+  BaselineBreathMedian, BaselineBreathScale, StoredBaseline,
+};
+inline constexpr std::size_t kStreamCount = static_cast<std::size_t>(Stream::StoredBaseline) + 1;
 
 struct Sample {
-  core::Seat seat = core::Seat::A;
+  core::Seat seat = core::Seat::A;  // A for the room's own rows (participant `*`)
   Stream stream = Stream::Rr;
   std::int64_t t_ms = 0;
   double value = 0.0;

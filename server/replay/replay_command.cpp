@@ -10,6 +10,7 @@
 #include "core/synchrony_engine.hpp"
 #include "replay/csv_reader.hpp"
 #include "replay/jsonl_writer.hpp"
+#include "replay/replay_feed.hpp"
 
 namespace attune::replay {
 namespace {
@@ -32,6 +33,15 @@ count, unknown participant or stream, non-integer time, non-finite value) is
 reported on stderr with its line number and skipped; --strict makes any bad
 line an error (exit 1). Rows may come in any order: they are fed to the core
 in time order (stable), a tick per whole second, as a live room would.
+
+A recording written by the server (`attune serve --recordings-dir`, rooms
+created with the recording consent) also holds the room's own steps: rows
+`*,advance,T,0` (the room advanced data time to T), `rr_flags` (a beat's
+device flags), `resp_rate` (a waveform chunk's start and rate) and the
+`baseline_*` / `stored_baseline` rows of a stored baseline handed to the
+core. A file with advance rows is replayed as recorded: rows in file order,
+seconds closed where the room closed them, so the values are exactly the
+ones the room published, even where one partner's data came late.
 
 Output (stdout): JSON Lines, one object per second of data time:
   {"t_s": 123,
@@ -108,39 +118,26 @@ int run_replay(int argc, char** argv) {
   if (!csv.header_ok) return 1;
   if (strict && csv.bad_lines > 0) return 1;
 
-  std::stable_sort(csv.samples.begin(), csv.samples.end(),
-                   [](const Sample& a, const Sample& b) { return a.t_ms < b.t_ms; });
   core::EngineConfig cfg;
   if (malik) cfg.cleaning = core::CleaningMethod::Malik;
   core::SynchronyEngine engine(cfg);
   bool clinician = false;
-  std::array<std::uint64_t, 5> per_stream{};
-  std::uint64_t beats_ignored = 0, resp_ignored = 0;
   for (const auto& s : csv.samples) clinician = clinician || s.seat == core::Seat::Clinician;
   const auto print = [clinician](const core::Snapshot& s) {
     std::cout << snapshot_json(s, clinician) << '\n';
   };
-  bool first = true;
-  for (const auto& s : csv.samples) {
-    if (!first) engine.advance_to(s.t_ms - 1, print);  // seconds before this row are complete
-    first = false;
-    ++per_stream[static_cast<std::size_t>(s.stream)];
-    if (s.stream == Stream::Rr) {
-      const auto v = engine.add_beat(s.seat, core::Beat{s.t_ms, s.value, 0});
-      beats_ignored += v == core::BeatVerdict::Accepted ? 0 : 1;
-    } else if (s.stream == Stream::Resp) {
-      resp_ignored += 1 - engine.add_respiration(s.seat, s.t_ms, 25.0, &s.value, 1);
-    }
-  }
-  if (!csv.samples.empty()) engine.advance_to(csv.samples.back().t_ms, print);
+  const FeedReport fed = is_server_recording(csv.samples) ? feed_as_recorded(csv.samples, engine, print)
+                                                          : feed_in_time_order(csv.samples, engine, print);
 
   std::string report = "{\"rows\":" + std::to_string(csv.samples.size()) +
-                       ",\"bad_lines\":" + std::to_string(csv.bad_lines);
-  for (std::size_t i = 0; i < per_stream.size(); ++i) {
-    report += ",\"" + std::string(stream_name(static_cast<Stream>(i))) + "\":" + std::to_string(per_stream[i]);
+                       ",\"bad_lines\":" + std::to_string(csv.bad_lines) +
+                       ",\"as_recorded\":" + (fed.as_recorded ? "true" : "false");
+  for (std::size_t i = 0; i < kStreamCount; ++i) {
+    if (i > static_cast<std::size_t>(Stream::Motion) && fed.rows[i] == 0) continue;  // recording rows: when present
+    report += ",\"" + std::string(stream_name(static_cast<Stream>(i))) + "\":" + std::to_string(fed.rows[i]);
   }
-  report += ",\"beats_ignored\":" + std::to_string(beats_ignored) +
-            ",\"resp_ignored\":" + std::to_string(resp_ignored) + ",\"unused_streams\":[\"hr\",\"eda\",\"motion\"]}";
+  report += ",\"beats_ignored\":" + std::to_string(fed.beats_ignored) +
+            ",\"resp_ignored\":" + std::to_string(fed.resp_ignored) + ",\"unused_streams\":[\"hr\",\"eda\",\"motion\"]}";
   std::cout << summary_json(engine.summary(), engine.config(), report) << '\n';
   std::cout.flush();
   return std::cout ? 0 : 1;

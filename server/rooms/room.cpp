@@ -312,6 +312,7 @@ void Room::apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& messa
       data_time = std::min(data_time, s.last_beat_server_ms);
   if (data_time != codec::StreamCursor::kNone && data_time > session_->data_time_ms) {
     session_->data_time_ms = data_time;
+    if (session_->recorder) session_->recorder->advance(data_time);
     session_->engine.advance_to(data_time, [this](const core::Snapshot& s) { on_data_second(s); });
   }
 }

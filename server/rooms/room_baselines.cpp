@@ -56,6 +56,7 @@ void Room::apply_stored_baselines(const std::optional<store::RoomBaselines>& bas
     if (!core) continue;
     if (seat.hr_bpm && seat.ln_rmssd) {
       core::StoredBaseline stored{robust(seat.hr_bpm), robust(seat.ln_rmssd), robust(seat.breath_rate_bpm)};
+      if (session.recorder) session.recorder->stored_baseline(*core, stored, session.data_time_ms);
       if (session.engine.set_stored_baseline(*core, stored)) {
         loaded = true;
       } else {

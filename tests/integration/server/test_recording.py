@@ -53,10 +53,17 @@ class Recording(unittest.TestCase):
         replay = subprocess.run([require_env("ATTUNE_BIN"), "replay", files[0]], capture_output=True, text=True,
                                 check=True)
         seconds = {}
+        summary_line = None
         for line in replay.stdout.splitlines():
             obj = json.loads(line)
             if "t_s" in obj:
                 seconds[int(obj["t_s"])] = obj
+            else:
+                summary_line = obj
+        # The recording carries the room's own steps, so it was replayed as
+        # recorded (the same calls in the same order), not re-sorted.
+        self.assertTrue(summary_line["summary"]["input"]["as_recorded"])
+        self.assertGreater(summary_line["summary"]["input"]["advance"], 200)
 
         compared = 0
         for state in states:
