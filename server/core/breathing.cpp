@@ -115,6 +115,7 @@ double logit_plv(double r) {
 void BreathPhaseHistory::append(std::int64_t k_first, const float* phases, std::size_t n) {
   if (n == 0 || capacity_ == 0) return;
   if (size_ > 0 && k_first != last_k_ + kPhaseStride) clear();
+  ring_.reserve(capacity_);  // once: no doubling past the capacity
   for (std::size_t i = 0; i < n; ++i) {
     if (ring_.size() < capacity_) {
       ring_.push_back(phases[i]);  // still growing: head_ stays 0

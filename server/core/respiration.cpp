@@ -196,6 +196,46 @@ RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max
   identity_ = next_identity.fetch_add(1, std::memory_order_relaxed);
 }
 
+std::size_t RespirationSeries::run_of(std::uint64_t seq) const {
+  // The last run starting at or before seq.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), seq,
+                             [](std::uint64_t s, const Run& r) { return s < r.first; });
+  return static_cast<std::size_t>(it - runs_.begin()) - 1;
+}
+
+double RespirationSeries::time_of(std::uint64_t seq) const {
+  const Run& r = runs_[run_of(seq)];
+  return r.t0_ms + static_cast<double>(seq - r.first) * r.period_ms;
+}
+
+std::uint64_t RespirationSeries::upper(double t_ms, std::uint64_t end) const {
+  std::uint64_t lo = base_, hi = end;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (time_of(mid) <= t_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void RespirationSeries::push(double t_ms, double period_ms, double value) {
+  const std::uint64_t seq = end_seq();
+  if (!runs_.empty()) {
+    Run& r = runs_.back();
+    if (r.period_ms == period_ms && r.first + r.n == seq &&
+        r.t0_ms + static_cast<double>(r.n) * r.period_ms == t_ms) {
+      ++r.n;
+      values_.push_back(value);
+      return;
+    }
+  }
+  runs_.push_back({t_ms, period_ms, seq, 1});
+  values_.push_back(value);
+}
+
 std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const double* values,
                                    std::size_t n) {
   if (!values || n == 0) return 0;
@@ -213,36 +253,51 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
       ++ignored_;
       continue;
     }
-    samples_.push_back({t, values[i]});
+    push(t, period, values[i]);
     last_t_ = t;
     if (!first_) first_ = t;
     ++taken;
   }
   accepted_ += taken;
-  while (samples_.size() > max_samples_) samples_.pop_front();
+  if (values_.size() > max_samples_) {
+    const std::size_t drop = values_.size() - max_samples_;
+    values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(drop));
+    base_ += drop;
+  }
+  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
   if (taken > 0) ++revision_;
   return taken;
 }
 
 void RespirationSeries::prune_before(double t_ms) {
-  while (!samples_.empty() && samples_.front().t_ms < t_ms) {
-    samples_.pop_front();
-    ++revision_;
+  // The first sample with t >= t_ms: after the last one with t < t_ms.
+  std::uint64_t lo = base_, hi = end_seq();
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (time_of(mid) < t_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
+  if (lo == base_) return;
+  values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(lo - base_));
+  revision_ += lo - base_;
+  base_ = lo;
+  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
+  if (values_.empty()) runs_.clear();
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
-  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.begin()) return std::nullopt;
-  return std::prev(it)->t_ms;
+  const std::uint64_t i = upper(t_ms, end_seq());
+  if (i == base_) return std::nullopt;
+  return time_of(i - 1);
 }
 
 std::optional<double> RespirationSeries::first_after(double t_ms) const {
-  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.end()) return std::nullopt;
-  return it->t_ms;
+  const std::uint64_t i = upper(t_ms, end_seq());
+  if (i == end_seq()) return std::nullopt;
+  return time_of(i);
 }
 
 std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_first,
@@ -257,27 +312,51 @@ std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_fir
 bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, double step_ms,
                                      double max_gap_ms, double t_ms,
                                      std::vector<double>& out) const {
-  if (count == 0) return false;
-  auto end = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                              [](double t, const Sample& s) { return t < s.t_ms; });
+  if (count == 0 || values_.empty()) return false;
+  const std::uint64_t end = upper(t_ms, end_seq());
   const double t_first = static_cast<double>(k_first) * step_ms;
-  auto it = std::upper_bound(samples_.begin(), end, t_first,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.begin()) return false;  // no sample at or before the first point
-  --it;  // last sample <= t_first
+  std::uint64_t g = upper(t_first, end);
+  if (g == base_) return false;  // no sample at or before the first point
+  --g;                           // last sample <= t_first
   out.clear();
   out.reserve(count);
+  // The usual case: one run on the grid itself (a 25 Hz stream at whole
+  // multiples of 40 ms) holds every point: they are its values. The times
+  // are then integers, so the general walk below would take exactly these.
+  std::size_t r = run_of(g);
+  const Run& run = runs_[r];
+  const double t_last = static_cast<double>(k_first + static_cast<std::int64_t>(count) - 1) * step_ms;
+  if (run.period_ms == step_ms && step_ms == std::floor(step_ms) && run.t0_ms == std::floor(run.t0_ms) &&
+      time_of(g) == t_first && g + count <= std::min(end, run.first + run.n) &&
+      std::fabs(t_last) < 0x1p52) {
+    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(g - base_);
+    out.assign(from, from + static_cast<std::ptrdiff_t>(count));
+    return true;
+  }
+  // Walk the samples with a cursor on their run.
+  const auto time_at = [&](std::uint64_t seq) {
+    while (seq >= runs_[r].first + runs_[r].n) ++r;
+    return runs_[r].t0_ms + static_cast<double>(seq - runs_[r].first) * runs_[r].period_ms;
+  };
+  double tg = time_at(g);
   for (std::size_t k = 0; k < count; ++k) {
     const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step_ms;
-    while (std::next(it) != end && std::next(it)->t_ms <= tk) ++it;
-    if (it->t_ms == tk) {
-      out.push_back(it->value);
+    while (g + 1 < end) {
+      const double tn = time_at(g + 1);
+      if (tn > tk) break;
+      ++g;
+      tg = tn;
+    }
+    const double vg = values_[g - base_];
+    if (tg == tk) {
+      out.push_back(vg);
       continue;
     }
-    const auto nx = std::next(it);
-    if (nx == end || nx->t_ms - it->t_ms > max_gap_ms) return false;
-    const double slope = (nx->value - it->value) / (nx->t_ms - it->t_ms);
-    out.push_back(slope * (tk - it->t_ms) + it->value);
+    if (g + 1 >= end) return false;
+    const double tn = time_at(g + 1);
+    if (tn - tg > max_gap_ms) return false;
+    const double slope = (values_[g + 1 - base_] - vg) / (tn - tg);
+    out.push_back(slope * (tk - tg) + vg);
   }
   return true;
 }

@@ -137,3 +137,86 @@ TEST_CASE("respiration input: bad chunks are refused and nothing is NaN", "[engi
   }
   CHECK(rate);
 }
+
+namespace {
+
+// numpy.interp of (t, v) samples with t <= T onto k * step, with the
+// validity rule of RespirationSeries::on_grid: the reference for its
+// compact storage.
+std::optional<std::vector<double>> naive_on_grid(const std::vector<std::pair<double, double>>& s,
+                                                 std::int64_t k_first, std::size_t count,
+                                                 double step, double max_gap, double T) {
+  std::vector<double> out;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step;
+    std::optional<std::size_t> at;
+    for (std::size_t i = 0; i < s.size() && s[i].first <= T; ++i)
+      if (s[i].first <= tk) at = i;
+    if (!at) return std::nullopt;
+    const auto [t0, v0] = s[*at];
+    if (t0 == tk) {
+      out.push_back(v0);
+      continue;
+    }
+    if (*at + 1 >= s.size() || s[*at + 1].first > T || s[*at + 1].first - t0 > max_gap) return std::nullopt;
+    const auto [t1, v1] = s[*at + 1];
+    out.push_back((v1 - v0) / (t1 - t0) * (tk - t0) + v0);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("compact respiration storage reads back every time and value exactly", "[resp]") {
+  RespirationSeries r(100000);
+  std::vector<std::pair<double, double>> want;  // what was accepted
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto feed = [&](std::int64_t t0, double hz, std::vector<double> v) {
+    const double period = 1000.0 / hz;
+    std::size_t taken = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const double t = static_cast<double>(t0) + static_cast<double>(i) * period;
+      if (std::isfinite(v[i]) && (want.empty() || t > want.back().first)) {
+        want.emplace_back(t, v[i]);
+        ++taken;
+      }
+    }
+    CHECK(r.add(t0, hz, v.data(), v.size()) == taken);
+  };
+  std::vector<double> chunk(25);
+  for (int s = 0; s < 40; ++s) {  // 25 Hz on the 40 ms grid: one run
+    for (int i = 0; i < 25; ++i) chunk[i] = std::sin(0.1 * (s * 25 + i)) + 1e-3 * s;
+    feed(s * 1000, 25.0, chunk);
+  }
+  CHECK(r.runs() == 1);
+  std::vector<double> odd(30);
+  for (int i = 0; i < 30; ++i) odd[i] = std::cos(0.07 * i);
+  odd[7] = nan;
+  feed(40013, 30.0, odd);    // off the grid, 30 Hz (33.33.. ms), one NaN
+  feed(41003, 25.0, chunk);  // off the grid
+  feed(41950, 25.0, chunk);  // overlaps the previous chunk: its first samples are skipped
+  feed(44000, 25.0, chunk);  // after a 1.07 s gap
+  CHECK(r.held() == want.size());
+  for (double T : {39999.0, 40013.0, 41000.0, 42500.0, 45000.0}) {
+    for (std::int64_t k0 : {0, 500, 980, 1000, 1030, 1040, 1070}) {
+      const auto a = r.on_grid(k0, 60, 40.0, 1000.0, T);
+      const auto b = naive_on_grid(want, k0, 60, 40.0, 1000.0, T);
+      REQUIRE(a.has_value() == b.has_value());
+      if (a) CHECK(*a == *b);  // bit-identical
+    }
+    const auto last = r.last_at(T);
+    std::optional<double> want_last, want_next;
+    for (const auto& p : want) {
+      if (p.first <= T) want_last = p.first;
+      if (p.first > T && !want_next) want_next = p.first;
+    }
+    CHECK(last == want_last);
+    CHECK(r.first_after(T) == want_next);
+  }
+  r.prune_before(20000.5);
+  std::size_t kept = 0;
+  for (const auto& p : want) kept += p.first >= 20000.5 ? 1 : 0;
+  CHECK(r.held() == kept);
+  CHECK(r.on_grid(520, 400, 40.0, 1000.0, 45000.0) == naive_on_grid(want, 520, 400, 40.0, 1000.0, 45000.0));
+  CHECK_FALSE(r.on_grid(499, 10, 40.0, 1000.0, 45000.0));  // before the first sample kept
+}
