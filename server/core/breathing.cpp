@@ -38,6 +38,8 @@ std::optional<double> streaming_last(const RespirationSeries& r, std::int64_t t_
 
 std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
 
+const double kTwoPi = 2.0 * std::acos(-1.0);
+
 // The largest even n <= limit whose only prime factors are 2, 3 and 5: an
 // FFT length KissFFT factors into its fast radices (0 when limit < 4).
 std::size_t smooth_even_at_most(std::size_t limit) {
@@ -86,9 +88,9 @@ void append_phases(const std::vector<double>& f, std::int64_t k0, const EngineCo
   } else {
     h.clear();
   }
-  thread_local std::vector<float> ph;
+  thread_local std::vector<PhaseCode> ph;
   ph.clear();
-  for (std::size_t m = m_first; m < m_end; ++m) ph.push_back(static_cast<float>(std::arg(z[m])));
+  for (std::size_t m = m_first; m < m_end; ++m) ph.push_back(phase_code(std::arg(z[m])));
   h.append(k_of(m_first), ph.data(), ph.size());
 }
 
@@ -96,14 +98,10 @@ void append_phases(const std::vector<double>& f, std::int64_t k0, const EngineCo
 // surrogate sums below vectorise.
 struct Phasors {
   std::vector<double> re, im;
-  void set(const std::vector<double>& phi) {
+  void set(const std::vector<PhaseCode>& phi) {
     re.resize(phi.size());
     im.resize(phi.size());
-    for (std::size_t i = 0; i < phi.size(); ++i) {
-      const std::complex<double> u = std::polar(1.0, phi[i]);  // one sincos
-      re[i] = u.real();
-      im[i] = u.imag();
-    }
+    for (std::size_t i = 0; i < phi.size(); ++i) phasor_of(phi[i], re[i], im[i]);
   }
 };
 
@@ -132,7 +130,30 @@ double logit_plv(double r) {
 
 }  // namespace
 
-void BreathPhaseHistory::append(std::int64_t k_first, const float* phases, std::size_t n) {
+PhaseCode phase_code(double phi_rad) {
+  const double turns = std::floor(phi_rad / kTwoPi * 65536.0 + 0.5);
+  return static_cast<PhaseCode>(floor_mod(static_cast<std::int64_t>(turns), 65536));
+}
+
+void phasor_of(PhaseCode c, double& re, double& im) {
+  struct Tables {
+    double ch[256], sh[256], cl[256], sl[256];  // high byte, low byte
+    Tables() {
+      for (int i = 0; i < 256; ++i) {
+        ch[i] = std::cos(kTwoPi * (256.0 * i / 65536.0));
+        sh[i] = std::sin(kTwoPi * (256.0 * i / 65536.0));
+        cl[i] = std::cos(kTwoPi * (i / 65536.0));
+        sl[i] = std::sin(kTwoPi * (i / 65536.0));
+      }
+    }
+  };
+  static const Tables t;
+  const int h = c >> 8, l = c & 0xff;
+  re = t.ch[h] * t.cl[l] - t.sh[h] * t.sl[l];
+  im = t.sh[h] * t.cl[l] + t.ch[h] * t.sl[l];
+}
+
+void BreathPhaseHistory::append(std::int64_t k_first, const PhaseCode* phases, std::size_t n) {
   if (n == 0 || capacity_ == 0) return;
   if (size_ > 0 && k_first != last_k_ + kPhaseStride) clear();
   ring_.reserve(capacity_);  // once: no doubling past the capacity
@@ -165,12 +186,12 @@ bool BreathPhaseHistory::holds(std::int64_t k_last, std::size_t count) const {
   return behind + count <= size_;
 }
 
-void BreathPhaseHistory::copy(std::int64_t k_last, std::size_t count, std::vector<double>& out) const {
+void BreathPhaseHistory::copy(std::int64_t k_last, std::size_t count, std::vector<PhaseCode>& out) const {
   const auto behind = static_cast<std::size_t>((last_k_ - k_last) / kPhaseStride);
   const std::size_t first = size_ - behind - count;  // index from the oldest point
   out.resize(count);
   const std::size_t cap = ring_.size();
-  for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<double>(ring_[(head_ + first + i) % cap]);
+  for (std::size_t i = 0; i < count; ++i) out[i] = ring_[(head_ + first + i) % cap];
 }
 
 std::size_t breath_phase_capacity(const EngineConfig& cfg) {
@@ -208,8 +229,8 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
   return out;
 }
 
-std::optional<double> breathing_span_test(const std::vector<double>& phi1,
-                                          const std::vector<double>& phi2,
+std::optional<double> breathing_span_test(const std::vector<PhaseCode>& phi1,
+                                          const std::vector<PhaseCode>& phi2,
                                           std::size_t min_shift, std::size_t shift_step) {
   if (phi1.size() != phi2.size() || phi1.empty()) return std::nullopt;
   thread_local Phasors u1, u2;
@@ -235,12 +256,18 @@ std::optional<BreathingSynchrony> breathing_synchrony(const BreathPhaseHistory& 
   const std::int64_t k_end = std::min(*first.last_k(), *second.last_k());
   const std::size_t w = points(cfg.plv_window_ms, phase_step_ms);
   if (!first.holds(k_end, w) || !second.holds(k_end, w)) return std::nullopt;
-  thread_local std::vector<double> a, b;
+  thread_local std::vector<PhaseCode> a, b;
   first.copy(k_end, w, a);
   second.copy(k_end, w, b);
-  std::complex<double> sum(0.0, 0.0);
-  for (std::size_t i = 0; i < w; ++i) sum += std::polar(1.0, a[i] - b[i]);
-  const std::complex<double> mean = sum / static_cast<double>(w);
+  double re = 0.0, im = 0.0;
+  for (std::size_t i = 0; i < w; ++i) {
+    double r1, i1, r2, i2;
+    phasor_of(a[i], r1, i1);
+    phasor_of(b[i], r2, i2);
+    re += r1 * r2 + i1 * i2;  // exp(i phi1) * conj(exp(i phi2))
+    im += i1 * r2 - r1 * i2;
+  }
+  const std::complex<double> mean(re / static_cast<double>(w), im / static_cast<double>(w));
   BreathingSynchrony out;
   out.plv = std::abs(mean);
   out.rel_phase_rad = std::arg(mean);

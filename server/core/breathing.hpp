@@ -10,7 +10,7 @@
 //   breath rate, I:E: breath_cycle_stats of the last breath_window_ms
 //                (30 s: 750 points) of the filtered buffer.
 //   phase series (BreathPhaseHistory): every kPhaseStride-th grid point
-//                (k % 5 == 0: 5 Hz) of the filtered buffer, each the mean of
+//                (k % 5 == 0: 5 Hz, as PhaseCode) of the filtered buffer, each the mean of
 //                the 5 filtered points centred on it (a zero-phase boxcar
 //                that nulls 5 and 10 Hz before the decimation); the last L
 //                of them (L = the largest even 2-3-5-smooth count that fits:
@@ -42,15 +42,24 @@ namespace attune::core {
 // Phase series: one point every kPhaseStride grid points (25 Hz grid: 5 Hz).
 inline constexpr std::int64_t kPhaseStride = 5;
 
-// One seat's breathing phases (radians, float: 4 bytes a point, 3.6 KiB for
-// 180 s) on the grid points k = last_k - kPhaseStride * (size - 1 - i).
+// A phase quantised to 16 bits: code = floor(phi / (2 pi) * 65536 + 0.5)
+// mod 65536 (steps of 9.6e-5 rad, far below what the PLV resolves), and
+// back to its unit phasor exp(i 2 pi code / 65536) through two 256-entry
+// tables (cos(a + b) = cos a cos b - sin a sin b): no sincos per point, and
+// 2 bytes a point (1.8 KiB per seat for 180 s).
+using PhaseCode = std::uint16_t;
+PhaseCode phase_code(double phi_rad);
+void phasor_of(PhaseCode c, double& re, double& im);
+
+// One seat's breathing phases on the grid points
+// k = last_k - kPhaseStride * (size - 1 - i).
 class BreathPhaseHistory {
  public:
   explicit BreathPhaseHistory(std::size_t capacity = 0) : capacity_(capacity) {}
 
   // Appends the phases of grid points k_first, k_first + stride, ...; when
   // k_first does not follow last_k (a gap) the history starts again.
-  void append(std::int64_t k_first, const float* phases, std::size_t n);
+  void append(std::int64_t k_first, const PhaseCode* phases, std::size_t n);
 
   std::size_t size() const { return size_; }
   std::optional<std::int64_t> last_k() const;
@@ -66,13 +75,13 @@ class BreathPhaseHistory {
   // Whether grid points k_last - stride * (count - 1) .. k_last are held.
   bool holds(std::int64_t k_last, std::size_t count) const;
   // The `count` phases ending at grid point k_last (holds() must be true).
-  void copy(std::int64_t k_last, std::size_t count, std::vector<double>& out) const;
+  void copy(std::int64_t k_last, std::size_t count, std::vector<PhaseCode>& out) const;
 
   std::size_t capacity() const { return capacity_; }
 
  private:
   std::size_t capacity_;
-  std::vector<float> ring_;  // grows to capacity_, then wraps
+  std::vector<PhaseCode> ring_;  // grows to capacity_, then wraps
   std::size_t head_ = 0;     // index of the oldest point
   std::size_t size_ = 0;
   std::int64_t last_k_ = 0;
@@ -128,8 +137,8 @@ std::optional<BreathingSynchrony> breathing_synchrony(const BreathPhaseHistory& 
 // surrogates on the raw scale (and on a log scale its surrogates' spread
 // at small R swamps it); the logit maps [0, 1] onto the line like the
 // Fisher z does for r. Measured: tests/unit/core/test_plv_above_chance.cpp.
-std::optional<double> breathing_span_test(const std::vector<double>& phi1,
-                                          const std::vector<double>& phi2,
+std::optional<double> breathing_span_test(const std::vector<PhaseCode>& phi1,
+                                          const std::vector<PhaseCode>& phi2,
                                           std::size_t min_shift, std::size_t shift_step);
 
 }  // namespace attune::core

@@ -170,8 +170,8 @@ class Person:
             rt.append(float(tt)); rv.append(v); last = tt
         self.rt = np.array(rt, dtype=float)
         self.rv = np.array(rv, dtype=float)
-        # Breathing phase series (docs/metrics.md "Respiration"): float32
-        # phases on every PHASE_STRIDE-th grid point up to ph_last_k, and
+        # Breathing phase series (docs/metrics.md "Respiration"): 16-bit
+        # phase codes on every PHASE_STRIDE-th grid point up to ph_last_k, and
         # the update second that last appended to it.
         self.ph, self.ph_last_k, self.ph_T = [], None, None
 
@@ -334,19 +334,19 @@ class Person:
             m_first = (self.ph_last_k - k_of(0)) // S + 1
         else:
             self.ph = []
-        self.ph += list(np.angle(z[m_first:m_end]).astype(np.float32))
+        self.ph += list(phase_code(np.angle(z[m_first:m_end])))
         self.ph = self.ph[-phase_capacity(c):]
         self.ph_last_k = k_of(m_end - 1)
 
     def phases(self, k_last, count):
-        """The count phases ending at grid point k_last (float64), or None."""
+        """The count phase codes ending at grid point k_last, or None."""
         if self.ph_last_k is None or k_last > self.ph_last_k or (self.ph_last_k - k_last) % PHASE_STRIDE:
             return None
         behind = (self.ph_last_k - k_last) // PHASE_STRIDE
         if behind + count > len(self.ph):
             return None
         n = len(self.ph)
-        return np.array(self.ph[n - behind - count: n - behind], dtype=np.float64)
+        return np.array(self.ph[n - behind - count: n - behind], dtype=np.int64)
 
     def last_clean(self, T):
         last = self.last_index(T)
@@ -449,6 +449,22 @@ def smooth_even_at_most(limit):
     return 0
 
 
+def phase_code(phi):
+    """Phases (radians) quantised to 16 bits."""
+    return np.floor(phi / (2.0 * np.pi) * 65536.0 + 0.5).astype(np.int64) % 65536
+
+
+_H = 2.0 * np.pi * (256.0 * np.arange(256) / 65536.0)
+_L = 2.0 * np.pi * (np.arange(256) / 65536.0)
+_CH, _SH, _CL, _SL = np.cos(_H), np.sin(_H), np.cos(_L), np.sin(_L)
+
+
+def phasor(codes):
+    """exp(i 2 pi code / 65536) by the two-table product the engine uses."""
+    h, l = codes >> 8, codes & 0xFF
+    return (_CH[h] * _CL[l] - _SH[h] * _SL[l]) + 1j * (_SH[h] * _CL[l] + _CH[h] * _SL[l])
+
+
 def phase_step_ms(cfg):
     return 1000.0 / cfg["resp_grid_hz"] * PHASE_STRIDE
 
@@ -465,7 +481,7 @@ def logit_plv(r):
 
 def breathing_span_test(a, b, smin, sstep):
     """logit of the span PLV against the same for b rotated by s >= smin."""
-    u1, u2 = np.exp(1j * a), np.exp(1j * b)
+    u1, u2 = phasor(a), phasor(b)
     M = len(a)
     real = logit_plv(float(np.abs(np.mean(u1 * np.conj(u2)))))
     surr = [logit_plv(float(np.abs(np.mean(u1 * np.conj(np.roll(u2, s))))))
@@ -482,7 +498,7 @@ def plv(p1, p2, T, cfg, with_surrogates):
     a, b = p1.phases(K, w), p2.phases(K, w)
     if a is None or b is None:
         return None
-    m = np.mean(np.exp(1j * (a - b)))
+    m = np.mean(phasor(a) * np.conj(phasor(b)))
     out = dict(plv=float(np.abs(m)), rel_phase_rad=float(np.angle(m)), plv_z=None)
     M = int(round(cfg["surrogate_span_ms"] / step))
     if with_surrogates:

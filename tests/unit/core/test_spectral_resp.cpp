@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/beat_classification.hpp"
+#include "core/breathing.hpp"
 #include "core/hrv_time_domain.hpp"
 #include "core/respiration.hpp"
 #include "core/spectral.hpp"
@@ -219,4 +220,20 @@ TEST_CASE("compact respiration storage reads back every time and value exactly",
   CHECK(r.held() == kept);
   CHECK(r.on_grid(520, 400, 40.0, 1000.0, 45000.0) == naive_on_grid(want, 520, 400, 40.0, 1000.0, 45000.0));
   CHECK_FALSE(r.on_grid(499, 10, 40.0, 1000.0, 45000.0));  // before the first sample kept
+}
+
+TEST_CASE("16-bit breathing phase codes give the unit phasor within half a step", "[resp]") {
+  const double step = 2 * kPi / 65536;
+  double worst = 0.0;
+  for (int i = -5000; i <= 5000; ++i) {
+    const double phi = kPi * i / 5000.0;
+    double re = 0.0, im = 0.0;
+    phasor_of(phase_code(phi), re, im);
+    worst = std::max(worst, std::abs(std::complex<double>(re, im) - std::polar(1.0, phi)));
+    CHECK(std::hypot(re, im) == Approx(1.0).epsilon(1e-14));
+  }
+  CHECK(worst <= step / 2 + 1e-12);
+  CHECK(phase_code(kPi) == phase_code(-kPi));  // the same angle
+  CHECK(phase_code(0.0) == 0);
+  CHECK(phase_code(-step) == 65535);
 }
