@@ -2,6 +2,7 @@
 // design, respiration, beat classification, and the engine's new inputs.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -236,4 +237,51 @@ TEST_CASE("16-bit breathing phase codes give the unit phasor within half a step"
   CHECK(phase_code(kPi) == phase_code(-kPi));  // the same angle
   CHECK(phase_code(0.0) == 0);
   CHECK(phase_code(-step) == 65535);
+}
+
+TEST_CASE("sosfiltfilt two samples at a time equals the one-step recursion", "[resp]") {
+  const auto sos = butterworth_bandpass(2, 0.05, 3.0, 25.0);
+  REQUIRE(sos);
+  // scipy.signal.sosfiltfilt written out one sample at a time (padlen 15,
+  // odd extension, sosfilt_zi states scaled by the first sample).
+  auto one_step = [&](std::vector<double> x) {
+    const std::size_t pad = 15, n = x.size();
+    std::vector<double> e;
+    for (std::size_t i = pad; i >= 1; --i) e.push_back(2 * x[0] - x[i]);
+    e.insert(e.end(), x.begin(), x.end());
+    for (std::size_t i = 1; i <= pad; ++i) e.push_back(2 * x[n - 1] - x[n - 1 - i]);
+    auto pass = [&](std::vector<double>& v) {
+      double scale = 1.0;
+      const double x0 = v.front();
+      for (const Biquad& q : *sos) {
+        const double B0 = q.b1 - q.a1 * q.b0, B1 = q.b2 - q.a2 * q.b0;
+        double z0 = (B0 + B1) / (1 + q.a1 + q.a2);
+        double z1 = B1 - q.a2 * z0;
+        z0 *= scale * x0;
+        z1 *= scale * x0;
+        scale *= (q.b0 + q.b1 + q.b2) / (1 + q.a1 + q.a2);
+        for (double& s : v) {
+          const double y = q.b0 * s + z0;
+          z0 = q.b1 * s - q.a1 * y + z1;
+          z1 = q.b2 * s - q.a2 * y;
+          s = y;
+        }
+      }
+    };
+    pass(e);
+    std::reverse(e.begin(), e.end());
+    pass(e);
+    std::reverse(e.begin(), e.end());
+    return std::vector<double>(e.begin() + pad, e.begin() + pad + n);
+  };
+  for (std::size_t n : {100, 101, 1500}) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = std::sin(0.05 * i) + 0.3 * std::sin(1.7 * i) + 0.01 * i;
+    const auto got = sosfiltfilt(*sos, x);
+    REQUIRE(got);
+    const auto want = one_step(x);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs((*got)[i] - want[i]));
+    CHECK(worst < 1e-12);
+  }
 }
