@@ -180,7 +180,8 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
     std::size_t i;
     int kind;
   };
-  std::vector<Extremum> ext;
+  thread_local std::vector<Extremum> ext;  // reused: no allocation per call
+  ext.clear();
   std::optional<std::size_t> last_cross;
   int last_dir = 0;  // +1 rising, -1 falling
   for (std::size_t i = 0; i + 1 < s.size(); ++i) {
@@ -201,11 +202,15 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
     last_dir = dir;
   }
   BreathCycleStats out;
-  std::vector<std::size_t> peaks;
-  for (const auto& e : ext) if (e.kind == 1) peaks.push_back(e.i);
-  if (peaks.size() >= 2) {
-    const double span_s = static_cast<double>(peaks.back() - peaks.front()) * step_s;
-    if (span_s > 0) out.rate_bpm = finite_or_none(60.0 * static_cast<double>(peaks.size() - 1) / span_s);
+  std::size_t peaks = 0, first_peak = 0, last_peak = 0;
+  for (const auto& e : ext) {
+    if (e.kind != 1) continue;
+    if (peaks++ == 0) first_peak = e.i;
+    last_peak = e.i;
+  }
+  if (peaks >= 2) {
+    const double span_s = static_cast<double>(last_peak - first_peak) * step_s;
+    if (span_s > 0) out.rate_bpm = finite_or_none(60.0 * static_cast<double>(peaks - 1) / span_s);
   }
   double inhale = 0.0, exhale = 0.0;
   std::size_t cycles = 0;
