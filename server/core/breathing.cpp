@@ -191,7 +191,12 @@ void BreathPhaseHistory::copy(std::int64_t k_last, std::size_t count, std::vecto
   const std::size_t first = size_ - behind - count;  // index from the oldest point
   out.resize(count);
   const std::size_t cap = ring_.size();
-  for (std::size_t i = 0; i < count; ++i) out[i] = ring_[(head_ + first + i) % cap];
+  const std::size_t start = (head_ + first) % cap;
+  const std::size_t n1 = std::min(count, cap - start);  // up to the ring's end, then from 0
+  std::copy(ring_.begin() + static_cast<std::ptrdiff_t>(start),
+            ring_.begin() + static_cast<std::ptrdiff_t>(start + n1), out.begin());
+  std::copy(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count - n1),
+            out.begin() + static_cast<std::ptrdiff_t>(n1));
 }
 
 std::size_t breath_phase_capacity(const EngineConfig& cfg) {
