@@ -1,7 +1,6 @@
 #include "core/respiration.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <complex>
 
@@ -225,10 +224,7 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
   return out;
 }
 
-RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {
-  static std::atomic<std::uint64_t> next_identity{1};
-  identity_ = next_identity.fetch_add(1, std::memory_order_relaxed);
-}
+RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {}
 
 std::size_t RespirationSeries::run_of(std::uint64_t seq) const {
   // The last run starting at or before seq.
@@ -299,7 +295,6 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
     base_ += drop;
   }
   while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
-  if (taken > 0) ++revision_;
   return taken;
 }
 
@@ -316,7 +311,6 @@ void RespirationSeries::prune_before(double t_ms) {
   }
   if (lo == base_) return;
   values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(lo - base_));
-  revision_ += lo - base_;
   base_ = lo;
   while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
   if (values_.empty()) runs_.clear();

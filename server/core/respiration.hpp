@@ -87,11 +87,6 @@ class RespirationSeries {
   bool on_grid_into(std::int64_t k_first, std::size_t count, double step_ms, double max_gap_ms,
                     double t_ms, std::vector<double>& out) const;
 
-  // Identity of this series (unique in the process) and a counter of its
-  // changes: together they key memos of values derived from the samples.
-  std::uint64_t identity() const { return identity_; }
-  std::uint64_t revision() const { return revision_; }
-
   std::optional<double> first_sample_ms() const { return first_; }
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t ignored() const { return ignored_; }
@@ -120,7 +115,6 @@ class RespirationSeries {
   std::optional<double> last_t_;
   std::optional<double> first_;
   std::uint64_t accepted_ = 0, ignored_ = 0;
-  std::uint64_t identity_ = 0, revision_ = 0;
 };
 
 }  // namespace attune::core
