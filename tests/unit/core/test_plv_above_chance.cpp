@@ -138,6 +138,8 @@ TEST_CASE("independent simulated breathers score above chance in at most 5 perce
   constexpr std::uint64_t kSeeds = 60;
   const Rates independent = reported("independent (sim::CoupleModel)", kSeeds, model_pairs(1, kSeeds, 0.0));
   REQUIRE(independent.tests >= 60 * 20);
+  // Measured: 1.2 % of 1680 (seeds 1-60); seeds 61-260: 1.7 % of 5600.
+  // Before the span test (rotations inside one 60 s buffer): 28 of 77.
   CHECK(independent.rate() <= 0.05);
 }
 
@@ -153,6 +155,8 @@ TEST_CASE("phase-coupled breathers score above chance in at least 95 percent of 
   }
   const Rates coupled = reported("Kuramoto K 0.10", kSeeds, coupled_pairs(1, kSeeds, 0.1));
   REQUIRE(coupled.tests >= 30 * 20);
+  // Measured (seeds 1-30 / 31-230): K 0 2.6 / 2.0 %, K 0.02 46 / 53 %,
+  // K 0.04 96 / 92 %, K 0.06 100 / 99.4 %, K 0.10 100 / 100 %.
   CHECK(coupled.rate() >= 0.95);
 }
 
