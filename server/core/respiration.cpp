@@ -317,6 +317,8 @@ void RespirationSeries::prune_before(double t_ms) {
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
+  if (values_.empty()) return std::nullopt;
+  if (*last_t_ <= t_ms) return last_t_;  // live: the newest sample is not ahead of T
   const std::uint64_t i = upper(t_ms, end_seq());
   if (i == base_) return std::nullopt;
   return time_of(i - 1);
