@@ -94,8 +94,8 @@ void append_phases(const std::vector<double>& f, std::int64_t k0, const EngineCo
   h.append(k_of(m_first), ph.data(), ph.size());
 }
 
-// Unit phasors of a phase series, real and imaginary parts apart so the
-// surrogate sums below vectorise.
+// Unit phasors of a phase series (real and imaginary parts as plain
+// arrays for the surrogate sums below).
 struct Phasors {
   std::vector<double> re, im;
   void set(const std::vector<PhaseCode>& phi) {
