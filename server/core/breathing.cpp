@@ -1,6 +1,6 @@
 #include "core/breathing.hpp"
 
-#include <array>
+#include <algorithm>
 #include <cmath>
 #include <complex>
 
@@ -36,70 +36,177 @@ std::optional<double> streaming_last(const RespirationSeries& r, std::int64_t t_
   return last;
 }
 
-// The filtered buffer of one seat ending at grid point e, and (on demand)
-// its unit phasors exp(i phi). Each second needs it for the breath rate and
-// again for every pair with that seat, so it is computed once: a per-thread
-// memo keyed by the series' identity and revision, e and T holds the last
-// few frames. The key covers everything the values depend on, so a hit
-// returns exactly what recomputing would (the engine stays pure); per thread
-// because rooms run on several threads, and not per room because it is
-// 36 KiB per seat (it lives only for the second being computed).
-struct Frame {
-  std::uint64_t identity = 0, revision = 0;
-  std::int64_t e = 0, t_ms = 0;
-  std::uint64_t used = 0;  // for least-recently-used replacement
-  bool ok = false, has_phasors = false;
-  std::vector<double> filtered;
-  std::vector<std::complex<double>> phasors;
-};
+std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
 
-Frame& frame_of(const RespirationSeries& r, std::int64_t e, std::int64_t t_ms,
-                const EngineConfig& cfg, const std::vector<Biquad>& sos) {
-  constexpr std::size_t kFrames = 6;  // 3 seats, and pairs ending earlier
-  thread_local std::array<Frame, kFrames> frames;
-  thread_local std::uint64_t clock = 0;
-  ++clock;
-  Frame* victim = &frames[0];
-  for (Frame& f : frames) {
-    if (f.used != 0 && f.identity == r.identity() && f.revision == r.revision() && f.e == e &&
-        f.t_ms == t_ms) {
-      f.used = clock;
-      return f;
-    }
-    if (f.used < victim->used) victim = &f;
+const double kTwoPi = 2.0 * std::acos(-1.0);
+
+// The largest even n <= limit whose only prime factors are 2, 3 and 5: an
+// FFT length KissFFT factors into its fast radices (0 when limit < 4).
+std::size_t smooth_even_at_most(std::size_t limit) {
+  for (std::size_t n = limit; n >= 4; --n) {
+    if (n % 2 != 0) continue;
+    std::size_t m = n;
+    for (std::size_t p : {2, 3, 5}) while (m % p == 0) m /= p;
+    if (m == 1) return n;
   }
-  Frame& f = *victim;
-  f.identity = r.identity();
-  f.revision = r.revision();
-  f.e = e;
-  f.t_ms = t_ms;
-  f.used = clock;
-  f.has_phasors = false;
-  const RespGrid g = resp_grid(cfg);
-  thread_local std::vector<double> raw;
-  f.ok = r.on_grid_into(e - static_cast<std::int64_t>(g.n) + 1, g.n, g.step_ms,
-                        static_cast<double>(cfg.resp_max_gap_ms), static_cast<double>(t_ms), raw) &&
-         sosfiltfilt_into(sos, raw, f.filtered);
-  return f;
+  return 0;
 }
 
-const std::vector<std::complex<double>>& unit_phasors(Frame& f) {
-  if (!f.has_phasors) {
-    analytic_signal_into(f.filtered.data(), f.filtered.size(), f.phasors);
-    for (auto& v : f.phasors) {
-      const double m = std::abs(v);
-      v = m > 0 ? v / m : std::complex<double>(0.0, 0.0);
-    }
-    f.has_phasors = true;
+// The phases of one filtered buffer (grid points k0 .. k0 + f.size() - 1)
+// appended to the seat's history (breathing.hpp "phase series"). The
+// decimation to 5 Hz makes the analytic signal a 288-point transform
+// instead of 1500 (perf, issue 3); breathing (< 1 Hz) is far below its
+// 2.5 Hz Nyquist, and the boxcar keeps the filtered band's 3-5 Hz tail from
+// folding onto it.
+void append_phases(const std::vector<double>& f, std::int64_t k0, const EngineConfig& cfg,
+                   double step_ms, BreathPhaseHistory& h) {
+  const auto stride = static_cast<std::size_t>(kPhaseStride);
+  if (f.size() < 2 * stride + 4) return;
+  std::size_t j_last = f.size() - 3;  // the last centre with two points after it
+  while (floor_mod(k0 + static_cast<std::int64_t>(j_last), kPhaseStride) != 0) --j_last;
+  const std::size_t l = smooth_even_at_most((j_last - 2) / stride + 1);
+  const std::size_t edge = points(cfg.plv_edge_ms, step_ms * kPhaseStride);
+  if (l < 4 || 2 * edge >= l) return;
+  thread_local std::vector<double> d;
+  thread_local std::vector<std::complex<double>> z;
+  d.resize(l);
+  for (std::size_t m = 0; m < l; ++m) {
+    const std::size_t j = j_last - stride * (l - 1 - m);
+    d[m] = (f[j - 2] + f[j - 1] + f[j] + f[j + 1] + f[j + 2]) / 5.0;
   }
-  return f.phasors;
+  analytic_signal_into(d.data(), l, z);
+  const auto k_of = [&](std::size_t m) {
+    return k0 + static_cast<std::int64_t>(j_last) - kPhaseStride * static_cast<std::int64_t>(l - 1 - m);
+  };
+  std::size_t m_first = edge;
+  const std::size_t m_end = l - edge;  // exclusive
+  const auto last = h.last_k();
+  if (last && *last >= k_of(m_first) - kPhaseStride) {
+    // Continues the history: only the points after its last one.
+    if (*last >= k_of(m_end - 1)) return;
+    m_first = static_cast<std::size_t>((*last - k_of(0)) / kPhaseStride) + 1;
+  } else {
+    h.clear();
+  }
+  thread_local std::vector<PhaseCode> ph;
+  ph.clear();
+  for (std::size_t m = m_first; m < m_end; ++m) ph.push_back(phase_code(std::arg(z[m])));
+  h.append(k_of(m_first), ph.data(), ph.size());
+}
+
+// Unit phasors of a phase series (real and imaginary parts as plain
+// arrays for the surrogate sums below).
+struct Phasors {
+  std::vector<double> re, im;
+  void set(const std::vector<PhaseCode>& phi) {
+    re.resize(phi.size());
+    im.resize(phi.size());
+    for (std::size_t i = 0; i < phi.size(); ++i) phasor_of(phi[i], re[i], im[i]);
+  }
+};
+
+// |sum_i u_i conj(v_{i - s})| / M (indices mod M) for unit phasors: the
+// PLV of the first series with the second rotated by s. Two straight runs
+// (i < s reads v from its end) instead of a wrap per sample (perf).
+double rotated_plv(const Phasors& u, const Phasors& v, std::size_t s) {
+  const std::size_t m = u.re.size();
+  s %= m;
+  double re = 0.0, im = 0.0;
+  const auto run = [&](std::size_t i0, std::size_t i1, std::size_t j0) {
+    for (std::size_t i = i0, j = j0; i < i1; ++i, ++j) {
+      re += u.re[i] * v.re[j] + u.im[i] * v.im[j];
+      im += u.im[i] * v.re[j] - u.re[i] * v.im[j];
+    }
+  };
+  run(0, s, m - s);
+  run(s, m, 0);
+  return std::hypot(re, im) / static_cast<double>(m);
+}
+
+double logit_plv(double r) {
+  const double c = std::clamp(r, 1e-12, 1.0 - 1e-12);
+  return std::log(c) - std::log1p(-c);
 }
 
 }  // namespace
 
+PhaseCode phase_code(double phi_rad) {
+  const double turns = std::floor(phi_rad / kTwoPi * 65536.0 + 0.5);
+  return static_cast<PhaseCode>(floor_mod(static_cast<std::int64_t>(turns), 65536));
+}
+
+void phasor_of(PhaseCode c, double& re, double& im) {
+  struct Tables {
+    double ch[256], sh[256], cl[256], sl[256];  // high byte, low byte
+    Tables() {
+      for (int i = 0; i < 256; ++i) {
+        ch[i] = std::cos(kTwoPi * (256.0 * i / 65536.0));
+        sh[i] = std::sin(kTwoPi * (256.0 * i / 65536.0));
+        cl[i] = std::cos(kTwoPi * (i / 65536.0));
+        sl[i] = std::sin(kTwoPi * (i / 65536.0));
+      }
+    }
+  };
+  static const Tables t;
+  const int h = c >> 8, l = c & 0xff;
+  re = t.ch[h] * t.cl[l] - t.sh[h] * t.sl[l];
+  im = t.sh[h] * t.cl[l] + t.ch[h] * t.sl[l];
+}
+
+void BreathPhaseHistory::append(std::int64_t k_first, const PhaseCode* phases, std::size_t n) {
+  if (n == 0 || capacity_ == 0) return;
+  if (size_ > 0 && k_first != last_k_ + kPhaseStride) clear();
+  ring_.reserve(capacity_);  // once: no doubling past the capacity
+  for (std::size_t i = 0; i < n; ++i) {
+    if (ring_.size() < capacity_) {
+      ring_.push_back(phases[i]);  // still growing: head_ stays 0
+      ++size_;
+    } else {
+      ring_[(head_ + size_) % capacity_] = phases[i];
+      if (size_ == capacity_) {
+        head_ = (head_ + 1) % capacity_;
+      } else {
+        ++size_;
+      }
+    }
+  }
+  last_k_ = k_first + kPhaseStride * static_cast<std::int64_t>(n - 1);
+}
+
+std::optional<std::int64_t> BreathPhaseHistory::last_k() const {
+  if (size_ == 0) return std::nullopt;
+  return last_k_;
+}
+
+bool BreathPhaseHistory::holds(std::int64_t k_last, std::size_t count) const {
+  if (size_ == 0 || count == 0 || k_last > last_k_ || floor_mod(last_k_ - k_last, kPhaseStride) != 0) {
+    return false;
+  }
+  const auto behind = static_cast<std::size_t>((last_k_ - k_last) / kPhaseStride);
+  return behind + count <= size_;
+}
+
+void BreathPhaseHistory::copy(std::int64_t k_last, std::size_t count, std::vector<PhaseCode>& out) const {
+  const auto behind = static_cast<std::size_t>((last_k_ - k_last) / kPhaseStride);
+  const std::size_t first = size_ - behind - count;  // index from the oldest point
+  out.resize(count);
+  const std::size_t cap = ring_.size();
+  const std::size_t start = (head_ + first) % cap;
+  const std::size_t n1 = std::min(count, cap - start);  // up to the ring's end, then from 0
+  std::copy(ring_.begin() + static_cast<std::ptrdiff_t>(start),
+            ring_.begin() + static_cast<std::ptrdiff_t>(start + n1), out.begin());
+  std::copy(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count - n1),
+            out.begin() + static_cast<std::ptrdiff_t>(n1));
+}
+
+std::size_t breath_phase_capacity(const EngineConfig& cfg) {
+  const double phase_step_ms = 1000.0 / cfg.resp_grid_hz * kPhaseStride;
+  return std::max(points(cfg.surrogate_span_ms, phase_step_ms), points(cfg.plv_window_ms, phase_step_ms));
+}
+
 RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
                                  const EngineConfig& cfg, const std::vector<Biquad>& sos,
-                                 bool with_rate) {
+                                 bool with_rate, BreathPhaseHistory* phases) {
   RespirationSecond out;
   const auto last = streaming_last(r, t_ms, cfg);
   if (!last) return out;
@@ -107,61 +214,76 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
   if (!with_rate) return out;
   const RespGrid g = resp_grid(cfg);
   const auto e = static_cast<std::int64_t>(std::floor(*last / g.step_ms));
-  const Frame& f = frame_of(r, e, t_ms, cfg, sos);
-  if (!f.ok) return out;
-  const std::size_t w = std::min(points(cfg.breath_window_ms, g.step_ms), f.filtered.size());
+  const std::int64_t k0 = e - static_cast<std::int64_t>(g.n) + 1;
+  thread_local std::vector<double> raw, filtered;
+  if (!r.on_grid_into(k0, g.n, g.step_ms, static_cast<double>(cfg.resp_max_gap_ms),
+                      static_cast<double>(t_ms), raw) ||
+      !sosfiltfilt_into(sos, raw, filtered)) {
+    return out;
+  }
+  const std::size_t w = std::min(points(cfg.breath_window_ms, g.step_ms), filtered.size());
   thread_local std::vector<double> win;
-  win.assign(f.filtered.end() - static_cast<std::ptrdiff_t>(w), f.filtered.end());
+  win.assign(filtered.end() - static_cast<std::ptrdiff_t>(w), filtered.end());
   const BreathCycleStats s = breath_cycle_stats(win, g.step_ms / 1000.0);
   out.breath_rate_bpm = finite_or_none(s.rate_bpm);
   out.ie_ratio = finite_or_none(s.ie_ratio);
+  if (phases) {
+    append_phases(filtered, k0, cfg, g.step_ms, *phases);
+    phases->mark_updated(t_ms);
+  }
   return out;
 }
 
-std::optional<BreathingSynchrony> breathing_synchrony(const RespirationSeries& first,
-                                                      const RespirationSeries& second,
+std::optional<double> breathing_span_test(const std::vector<PhaseCode>& phi1,
+                                          const std::vector<PhaseCode>& phi2,
+                                          std::size_t min_shift, std::size_t shift_step) {
+  if (phi1.size() != phi2.size() || phi1.empty()) return std::nullopt;
+  thread_local Phasors u1, u2;
+  u1.set(phi1);
+  u2.set(phi2);
+  const double real = logit_plv(rotated_plv(u1, u2, 0));
+  std::vector<double> surr;
+  for (std::size_t s : circular_shifts(phi1.size(), min_shift, shift_step)) {
+    surr.push_back(logit_plv(rotated_plv(u1, u2, s)));
+  }
+  return surrogate_z(real, surr);
+}
+
+std::optional<BreathingSynchrony> breathing_synchrony(const BreathPhaseHistory& first,
+                                                      const BreathPhaseHistory& second,
                                                       std::int64_t t_ms, const EngineConfig& cfg,
-                                                      const std::vector<Biquad>& sos,
                                                       bool with_surrogates) {
-  const auto l1 = streaming_last(first, t_ms, cfg);
-  const auto l2 = streaming_last(second, t_ms, cfg);
-  if (!l1 || !l2) return std::nullopt;
-  const RespGrid g = resp_grid(cfg);
-  const auto e = static_cast<std::int64_t>(std::floor(std::min(*l1, *l2) / g.step_ms));
-  Frame& f1 = frame_of(first, e, t_ms, cfg, sos);
-  if (!f1.ok) return std::nullopt;
-  Frame& f2 = frame_of(second, e, t_ms, cfg, sos);
-  if (!f2.ok) return std::nullopt;
-  const auto& p1 = unit_phasors(f1);
-  const auto& p2 = unit_phasors(f2);
-  const std::size_t n = p1.size();
-  const std::size_t edge = points(cfg.plv_edge_ms, g.step_ms);
-  const std::size_t w = points(cfg.plv_window_ms, g.step_ms);
-  if (w == 0 || edge + w > n) return std::nullopt;
-  const std::size_t begin = n - edge - w;
-  std::complex<double> sum(0.0, 0.0);
-  for (std::size_t i = begin; i < begin + w; ++i) sum += p1[i] * std::conj(p2[i]);
-  const std::complex<double> mean = sum / static_cast<double>(w);
+  if (first.updated_at_ms() != t_ms || second.updated_at_ms() != t_ms || !first.last_k() ||
+      !second.last_k()) {
+    return std::nullopt;
+  }
+  const double phase_step_ms = 1000.0 / cfg.resp_grid_hz * kPhaseStride;
+  const std::int64_t k_end = std::min(*first.last_k(), *second.last_k());
+  const std::size_t w = points(cfg.plv_window_ms, phase_step_ms);
+  if (!first.holds(k_end, w) || !second.holds(k_end, w)) return std::nullopt;
+  thread_local std::vector<PhaseCode> a, b;
+  first.copy(k_end, w, a);
+  second.copy(k_end, w, b);
+  double re = 0.0, im = 0.0;
+  for (std::size_t i = 0; i < w; ++i) {
+    double r1, i1, r2, i2;
+    phasor_of(a[i], r1, i1);
+    phasor_of(b[i], r2, i2);
+    re += r1 * r2 + i1 * i2;  // exp(i phi1) * conj(exp(i phi2))
+    im += i1 * r2 - r1 * i2;
+  }
+  const std::complex<double> mean(re / static_cast<double>(w), im / static_cast<double>(w));
   BreathingSynchrony out;
   out.plv = std::abs(mean);
   out.rel_phase_rad = std::arg(mean);
   if (!std::isfinite(out.plv) || !std::isfinite(out.rel_phase_rad)) return std::nullopt;
-  if (with_surrogates && n > 2 * edge) {
-    const std::size_t v = n - 2 * edge;  // valid region [edge, n - edge)
-    std::vector<double> surr;
-    for (std::size_t s : circular_shifts(v, points(cfg.surrogate_min_shift_ms, g.step_ms),
-                                         std::max<std::size_t>(1, points(cfg.plv_surrogate_shift_step_ms, g.step_ms)))) {
-      std::complex<double> acc(0.0, 0.0);
-      // Position in the valid region: rel = i - edge; partner index
-      // edge + (rel + v - s) mod v, walked without a division per sample.
-      std::size_t j = (begin - edge + v - s) % v;
-      for (std::size_t i = begin; i < begin + w; ++i) {
-        acc += p1[i] * std::conj(p2[edge + j]);
-        if (++j == v) j = 0;
-      }
-      surr.push_back(std::abs(acc / static_cast<double>(w)));
-    }
-    out.plv_z = surrogate_z(out.plv, surr);
+  const std::size_t m = points(cfg.surrogate_span_ms, phase_step_ms);
+  if (with_surrogates && first.holds(k_end, m) && second.holds(k_end, m)) {
+    first.copy(k_end, m, a);
+    second.copy(k_end, m, b);
+    out.plv_z = breathing_span_test(
+        a, b, points(cfg.surrogate_min_shift_ms, phase_step_ms),
+        std::max<std::size_t>(1, points(cfg.resp_update_ms, phase_step_ms)));
   }
   return out;
 }

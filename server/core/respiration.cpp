@@ -1,7 +1,6 @@
 #include "core/respiration.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <complex>
 
@@ -22,27 +21,56 @@ std::array<double, 2> biquad_zi(const Biquad& s) {
   return {z0, B1 - s.a2 * z0};
 }
 
+// One biquad section (transposed direct form II) advanced two samples at a
+// time. Per sample, y = b0 x + z0, z0' = b1 x - a1 y + z1, z1' = b2 x - a2 y:
+// the state's dependency chain is two multiply-adds long per sample. Over
+// two samples the state is a linear map of the old state plus terms of the
+// inputs alone (below), so the chain is two multiply-adds per two samples
+// and the input terms run beside it (perf, issue 3: the recursion's latency
+// bounded the band-pass). The same filter; rounding differs from the
+// one-step form by ~1e-16 relative.
+struct TwoStep {
+  double b0, a1, p0, p1;        // p = b1 - a1 b0, b2 - a2 b0
+  double c00, c01, c10, c11;    // the state map over two samples
+  double d0, d1;                // the first input's share of the new state
+  explicit TwoStep(const Biquad& q)
+      : b0(q.b0), a1(q.a1), p0(q.b1 - q.a1 * q.b0), p1(q.b2 - q.a2 * q.b0),
+        c00(q.a1 * q.a1 - q.a2), c01(-q.a1), c10(q.a1 * q.a2), c11(-q.a2),
+        d0(p1 - q.a1 * p0), d1(-q.a2 * p0) {}
+  // Filters x0, x1 (in that order) into y0, y1 and advances (z0, z1).
+  void step(double x0, double x1, double& z0, double& z1, double& y0, double& y1) const {
+    y0 = b0 * x0 + z0;
+    y1 = b0 * x1 + (p0 * x0 - a1 * z0 + z1);
+    const double n0 = p0 * x1 + d0 * x0 + c00 * z0 + c01 * z1;
+    const double n1 = p1 * x1 + d1 * x0 + c10 * z0 + c11 * z1;
+    z0 = n0;
+    z1 = n1;
+  }
+};
+
 // sosfilt with initial states zi (per section) scaled by x0, in place.
-// Two sections (the 2nd-order band-pass) run in one pass over the samples:
-// the same operations in the same order per section, so the same result,
-// but the second section's work on sample i overlaps the first's on i + 1
-// instead of waiting for a whole pass (perf, issue 3).
+// Two sections (the 2nd-order band-pass) run in one pass over the samples,
+// two samples at a time (TwoStep): the second section's work overlaps the
+// first's instead of waiting for a whole pass (perf, issue 3).
 void sosfilt_inplace(const std::vector<Biquad>& sos, const std::vector<std::array<double, 2>>& zi,
                      double x0, std::vector<double>& x) {
   if (sos.size() == 2) {
-    const Biquad& q = sos[0];
-    const Biquad& r = sos[1];
+    const TwoStep q(sos[0]), r(sos[1]);
     double z0 = zi[0][0] * x0, z1 = zi[0][1] * x0;
     double w0 = zi[1][0] * x0, w1 = zi[1][1] * x0;
-    for (double& v : x) {
-      const double in = v;
-      const double mid = q.b0 * in + z0;
-      z0 = q.b1 * in - q.a1 * mid + z1;
-      z1 = q.b2 * in - q.a2 * mid;
-      const double out = r.b0 * mid + w0;
-      w0 = r.b1 * mid - r.a1 * out + w1;
-      w1 = r.b2 * mid - r.a2 * out;
-      v = out;
+    std::size_t i = 0;
+    for (; i + 1 < x.size(); i += 2) {
+      double m0, m1, o0, o1;
+      q.step(x[i], x[i + 1], z0, z1, m0, m1);
+      r.step(m0, m1, w0, w1, o0, o1);
+      x[i] = o0;
+      x[i + 1] = o1;
+    }
+    if (i < x.size()) {  // an odd count: the last sample one step at a time
+      const Biquad& a = sos[0];
+      const Biquad& b = sos[1];
+      const double mid = a.b0 * x[i] + z0;
+      x[i] = b.b0 * mid + w0;
     }
     return;
   }
@@ -151,7 +179,8 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
     std::size_t i;
     int kind;
   };
-  std::vector<Extremum> ext;
+  thread_local std::vector<Extremum> ext;  // reused: no allocation per call
+  ext.clear();
   std::optional<std::size_t> last_cross;
   int last_dir = 0;  // +1 rising, -1 falling
   for (std::size_t i = 0; i + 1 < s.size(); ++i) {
@@ -172,11 +201,15 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
     last_dir = dir;
   }
   BreathCycleStats out;
-  std::vector<std::size_t> peaks;
-  for (const auto& e : ext) if (e.kind == 1) peaks.push_back(e.i);
-  if (peaks.size() >= 2) {
-    const double span_s = static_cast<double>(peaks.back() - peaks.front()) * step_s;
-    if (span_s > 0) out.rate_bpm = finite_or_none(60.0 * static_cast<double>(peaks.size() - 1) / span_s);
+  std::size_t peaks = 0, first_peak = 0, last_peak = 0;
+  for (const auto& e : ext) {
+    if (e.kind != 1) continue;
+    if (peaks++ == 0) first_peak = e.i;
+    last_peak = e.i;
+  }
+  if (peaks >= 2) {
+    const double span_s = static_cast<double>(last_peak - first_peak) * step_s;
+    if (span_s > 0) out.rate_bpm = finite_or_none(60.0 * static_cast<double>(peaks - 1) / span_s);
   }
   double inhale = 0.0, exhale = 0.0;
   std::size_t cycles = 0;
@@ -191,9 +224,46 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s)
   return out;
 }
 
-RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {
-  static std::atomic<std::uint64_t> next_identity{1};
-  identity_ = next_identity.fetch_add(1, std::memory_order_relaxed);
+RespirationSeries::RespirationSeries(std::size_t max_samples) : max_samples_(max_samples) {}
+
+std::size_t RespirationSeries::run_of(std::uint64_t seq) const {
+  // The last run starting at or before seq.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), seq,
+                             [](std::uint64_t s, const Run& r) { return s < r.first; });
+  return static_cast<std::size_t>(it - runs_.begin()) - 1;
+}
+
+double RespirationSeries::time_of(std::uint64_t seq) const {
+  const Run& r = runs_[run_of(seq)];
+  return r.t0_ms + static_cast<double>(seq - r.first) * r.period_ms;
+}
+
+std::uint64_t RespirationSeries::upper(double t_ms, std::uint64_t end) const {
+  std::uint64_t lo = base_, hi = end;
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (time_of(mid) <= t_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void RespirationSeries::push(double t_ms, double period_ms, double value) {
+  const std::uint64_t seq = end_seq();
+  if (!runs_.empty()) {
+    Run& r = runs_.back();
+    if (r.period_ms == period_ms && r.first + r.n == seq &&
+        r.t0_ms + static_cast<double>(r.n) * r.period_ms == t_ms) {
+      ++r.n;
+      values_.push_back(value);
+      return;
+    }
+  }
+  runs_.push_back({t_ms, period_ms, seq, 1});
+  values_.push_back(value);
 }
 
 std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const double* values,
@@ -213,36 +283,51 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
       ++ignored_;
       continue;
     }
-    samples_.push_back({t, values[i]});
+    push(t, period, values[i]);
     last_t_ = t;
     if (!first_) first_ = t;
     ++taken;
   }
   accepted_ += taken;
-  while (samples_.size() > max_samples_) samples_.pop_front();
-  if (taken > 0) ++revision_;
+  if (values_.size() > max_samples_) {
+    const std::size_t drop = values_.size() - max_samples_;
+    values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(drop));
+    base_ += drop;
+  }
+  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
   return taken;
 }
 
 void RespirationSeries::prune_before(double t_ms) {
-  while (!samples_.empty() && samples_.front().t_ms < t_ms) {
-    samples_.pop_front();
-    ++revision_;
+  // The first sample with t >= t_ms: after the last one with t < t_ms.
+  std::uint64_t lo = base_, hi = end_seq();
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (time_of(mid) < t_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
+  if (lo == base_) return;
+  values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(lo - base_));
+  base_ = lo;
+  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
+  if (values_.empty()) runs_.clear();
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
-  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.begin()) return std::nullopt;
-  return std::prev(it)->t_ms;
+  if (values_.empty()) return std::nullopt;
+  if (*last_t_ <= t_ms) return last_t_;  // live: the newest sample is not ahead of T
+  const std::uint64_t i = upper(t_ms, end_seq());
+  if (i == base_) return std::nullopt;
+  return time_of(i - 1);
 }
 
 std::optional<double> RespirationSeries::first_after(double t_ms) const {
-  auto it = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.end()) return std::nullopt;
-  return it->t_ms;
+  const std::uint64_t i = upper(t_ms, end_seq());
+  if (i == end_seq()) return std::nullopt;
+  return time_of(i);
 }
 
 std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_first,
@@ -257,27 +342,51 @@ std::optional<std::vector<double>> RespirationSeries::on_grid(std::int64_t k_fir
 bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, double step_ms,
                                      double max_gap_ms, double t_ms,
                                      std::vector<double>& out) const {
-  if (count == 0) return false;
-  auto end = std::upper_bound(samples_.begin(), samples_.end(), t_ms,
-                              [](double t, const Sample& s) { return t < s.t_ms; });
+  if (count == 0 || values_.empty()) return false;
+  const std::uint64_t end = upper(t_ms, end_seq());
   const double t_first = static_cast<double>(k_first) * step_ms;
-  auto it = std::upper_bound(samples_.begin(), end, t_first,
-                             [](double t, const Sample& s) { return t < s.t_ms; });
-  if (it == samples_.begin()) return false;  // no sample at or before the first point
-  --it;  // last sample <= t_first
+  std::uint64_t g = upper(t_first, end);
+  if (g == base_) return false;  // no sample at or before the first point
+  --g;                           // last sample <= t_first
   out.clear();
   out.reserve(count);
+  // The usual case: one run on the grid itself (a 25 Hz stream at whole
+  // multiples of 40 ms) holds every point: they are its values. The times
+  // are then integers, so the general walk below would take exactly these.
+  std::size_t r = run_of(g);
+  const Run& run = runs_[r];
+  const double t_last = static_cast<double>(k_first + static_cast<std::int64_t>(count) - 1) * step_ms;
+  if (run.period_ms == step_ms && step_ms == std::floor(step_ms) && run.t0_ms == std::floor(run.t0_ms) &&
+      time_of(g) == t_first && g + count <= std::min(end, run.first + run.n) &&
+      std::fabs(t_last) < 0x1p52) {
+    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(g - base_);
+    out.assign(from, from + static_cast<std::ptrdiff_t>(count));
+    return true;
+  }
+  // Walk the samples with a cursor on their run.
+  const auto time_at = [&](std::uint64_t seq) {
+    while (seq >= runs_[r].first + runs_[r].n) ++r;
+    return runs_[r].t0_ms + static_cast<double>(seq - runs_[r].first) * runs_[r].period_ms;
+  };
+  double tg = time_at(g);
   for (std::size_t k = 0; k < count; ++k) {
     const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step_ms;
-    while (std::next(it) != end && std::next(it)->t_ms <= tk) ++it;
-    if (it->t_ms == tk) {
-      out.push_back(it->value);
+    while (g + 1 < end) {
+      const double tn = time_at(g + 1);
+      if (tn > tk) break;
+      ++g;
+      tg = tn;
+    }
+    const double vg = values_[g - base_];
+    if (tg == tk) {
+      out.push_back(vg);
       continue;
     }
-    const auto nx = std::next(it);
-    if (nx == end || nx->t_ms - it->t_ms > max_gap_ms) return false;
-    const double slope = (nx->value - it->value) / (nx->t_ms - it->t_ms);
-    out.push_back(slope * (tk - it->t_ms) + it->value);
+    if (g + 1 >= end) return false;
+    const double tn = time_at(g + 1);
+    if (tn - tg > max_gap_ms) return false;
+    const double slope = (values_[g + 1 - base_] - vg) / (tn - tg);
+    out.push_back(slope * (tk - tg) + vg);
   }
   return true;
 }

@@ -53,7 +53,13 @@ struct BreathCycleStats {
 // complete trough-peak-trough cycles, needs >= 1 cycle.
 BreathCycleStats breath_cycle_stats(const std::vector<double>& filtered, double step_s);
 
-// One seat's respiration samples, in time order (double ms, value).
+// One seat's respiration samples, in time order. Stored compactly (issue 3:
+// 16-byte (t, value) pairs in a deque were half of a room's memory): the
+// values as they came (exact doubles, 8 bytes each) and the times as runs
+// (t0, period, count) of evenly spaced samples. A sample extends the last
+// run only when the run's formula t0 + i * period gives its time exactly,
+// so every time read back is bit-identical to the one computed on arrival;
+// a live 25 Hz stream is one run.
 class RespirationSeries {
  public:
   explicit RespirationSeries(std::size_t max_samples);
@@ -81,28 +87,34 @@ class RespirationSeries {
   bool on_grid_into(std::int64_t k_first, std::size_t count, double step_ms, double max_gap_ms,
                     double t_ms, std::vector<double>& out) const;
 
-  // Identity of this series (unique in the process) and a counter of its
-  // changes: together they key memos of values derived from the samples
-  // (breathing.cpp), which are then exactly what a recomputation would give.
-  std::uint64_t identity() const { return identity_; }
-  std::uint64_t revision() const { return revision_; }
-
   std::optional<double> first_sample_ms() const { return first_; }
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t ignored() const { return ignored_; }
-  std::size_t held() const { return samples_.size(); }
+  std::size_t held() const { return values_.size(); }
+  std::size_t runs() const { return runs_.size(); }
 
  private:
-  struct Sample {
-    double t_ms;
-    double value;
+  struct Run {
+    double t0_ms;
+    double period_ms;
+    std::uint64_t first;  // sequence number of its first sample
+    std::uint64_t n;
   };
+  // Sequence numbers: values_[i] is sample base_ + i.
+  std::uint64_t end_seq() const { return base_ + values_.size(); }
+  std::size_t run_of(std::uint64_t seq) const;
+  double time_of(std::uint64_t seq) const;
+  // The first sequence number in [base_, end) whose time is > t (or end).
+  std::uint64_t upper(double t_ms, std::uint64_t end) const;
+  void push(double t_ms, double period_ms, double value);
+
   std::size_t max_samples_;
-  std::deque<Sample> samples_;
+  std::deque<double> values_;
+  std::vector<Run> runs_;  // in order; the first may begin before base_
+  std::uint64_t base_ = 0;
   std::optional<double> last_t_;
   std::optional<double> first_;
   std::uint64_t accepted_ = 0, ignored_ = 0;
-  std::uint64_t identity_ = 0, revision_ = 0;
 };
 
 }  // namespace attune::core

@@ -39,6 +39,7 @@ struct SeatState {
   explicit SeatState(const EngineConfig& cfg)
       : beats(cfg),
         resp(static_cast<std::size_t>(cfg.max_buffered_resp_samples)),
+        resp_phases(breath_phase_capacity(cfg)),
         machine(RegulationThresholds{cfg.activate_above, cfg.activate_hold_ms, cfg.settle_below,
                                      cfg.settle_hold_ms}) {}
 
@@ -48,6 +49,7 @@ struct SeatState {
 
   BeatSeries beats;
   RespirationSeries resp;
+  BreathPhaseHistory resp_phases;  // stitched 5 Hz breathing phases (breathing.hpp)
   RegulationStateMachine machine;
   std::deque<std::pair<std::int64_t, double>> breath_calibration;
   std::optional<RobustBaseline> baseline_breath;
@@ -273,7 +275,7 @@ struct SynchronyEngine::Impl {
     // Slow-window values are computed on their cadence and held in between
     // (docs/metrics.md "Update cadence").
     const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
-    RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos, resp_due);
+    RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos, resp_due, &s.resp_phases);
     if (!r.streaming) {
       s.breath_rate_held.reset();
       s.ie_held.reset();
@@ -443,7 +445,7 @@ struct SynchronyEngine::Impl {
       acc.rel_phase_held.reset();
       acc.plv_z.reset();
     } else if (resp_due || test_due) {
-      const auto b = breathing_synchrony(seats[i1].resp, seats[i2].resp, t_ms, cfg, resp_sos, test_due);
+      const auto b = breathing_synchrony(seats[i1].resp_phases, seats[i2].resp_phases, t_ms, cfg, test_due);
       acc.plv_held.reset();
       acc.rel_phase_held.reset();
       if (b) {
@@ -516,8 +518,8 @@ struct SynchronyEngine::Impl {
       return PartnerStatus{p.streaming, p.calibrating, p.state};
     };
     const PairSnapshot& ab = snap.pairs[0];
-    // Heart-rate synchrony above chance only: the PLV surrogate z is inflated
-    // for near-periodic breathing (docs/metrics.md "Above chance").
+    // Heart-rate synchrony above chance only (SYNCHRONY.md rule 7; the
+    // breathing test is published beside it, docs/metrics.md "Above chance").
     const bool above = ab.above_chance_z && *ab.above_chance_z >= cfg.above_chance_min_z;
     const ParticipantSnapshot& pa = snap.participants[static_cast<std::size_t>(Seat::A)];
     const ParticipantSnapshot& pb = snap.participants[static_cast<std::size_t>(Seat::B)];

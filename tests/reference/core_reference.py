@@ -170,6 +170,10 @@ class Person:
             rt.append(float(tt)); rv.append(v); last = tt
         self.rt = np.array(rt, dtype=float)
         self.rv = np.array(rv, dtype=float)
+        # Breathing phase series (docs/metrics.md "Respiration"): 16-bit
+        # phase codes on every PHASE_STRIDE-th grid point up to ph_last_k, and
+        # the update second that last appended to it.
+        self.ph, self.ph_last_k, self.ph_T = [], None, None
 
     def art_at(self, T):
         return np.where(self.final_at <= T, self.art_final, self.art_prov)
@@ -301,7 +305,48 @@ class Person:
             return out
         w = int(round(c["breath_window_ms"] / step))
         out.update(breath_stats(f[-w:], step / 1000.0))
+        N = len(f)
+        self.append_phases(f, int(math.floor(last / step)) - N + 1)
+        self.ph_T = T
         return out
+
+    def append_phases(self, f, k0):
+        """Decimated analytic-signal phases of one filtered buffer (grid
+        points k0 ..), appended where they continue the history."""
+        c, S = self.cfg, PHASE_STRIDE
+        if len(f) < 2 * S + 4:
+            return
+        j_last = len(f) - 3
+        while (k0 + j_last) % S != 0:
+            j_last -= 1
+        L = smooth_even_at_most((j_last - 2) // S + 1)
+        edge = int(round(c["plv_edge_ms"] / (1000.0 / c["resp_grid_hz"] * S)))
+        if L < 4 or 2 * edge >= L:
+            return
+        js = j_last - S * (L - 1 - np.arange(L))
+        d = (f[js - 2] + f[js - 1] + f[js] + f[js + 1] + f[js + 2]) / 5.0
+        z = hilbert(d)
+        k_of = lambda m: k0 + j_last - S * (L - 1 - m)
+        m_first, m_end = edge, L - edge
+        if self.ph_last_k is not None and self.ph_last_k >= k_of(m_first) - S:
+            if self.ph_last_k >= k_of(m_end - 1):
+                return
+            m_first = (self.ph_last_k - k_of(0)) // S + 1
+        else:
+            self.ph = []
+        self.ph += list(phase_code(np.angle(z[m_first:m_end])))
+        self.ph = self.ph[-phase_capacity(c):]
+        self.ph_last_k = k_of(m_end - 1)
+
+    def phases(self, k_last, count):
+        """The count phase codes ending at grid point k_last, or None."""
+        if self.ph_last_k is None or k_last > self.ph_last_k or (self.ph_last_k - k_last) % PHASE_STRIDE:
+            return None
+        behind = (self.ph_last_k - k_last) // PHASE_STRIDE
+        if behind + count > len(self.ph):
+            return None
+        n = len(self.ph)
+        return np.array(self.ph[n - behind - count: n - behind], dtype=np.int64)
 
     def last_clean(self, T):
         last = self.last_index(T)
@@ -389,32 +434,79 @@ def surrogate_z(real, surr):
     return float((real - surr.mean()) / sd)
 
 
+PHASE_STRIDE = 5  # phase series: every 5th grid point (5 Hz)
+
+
+def smooth_even_at_most(limit):
+    """The largest even n <= limit with no prime factor but 2, 3 and 5."""
+    for n in range(limit, 3, -1):
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if n % 2 == 0 and m == 1:
+            return n
+    return 0
+
+
+def phase_code(phi):
+    """Phases (radians) quantised to 16 bits."""
+    return np.floor(phi / (2.0 * np.pi) * 65536.0 + 0.5).astype(np.int64) % 65536
+
+
+_H = 2.0 * np.pi * (256.0 * np.arange(256) / 65536.0)
+_L = 2.0 * np.pi * (np.arange(256) / 65536.0)
+_CH, _SH, _CL, _SL = np.cos(_H), np.sin(_H), np.cos(_L), np.sin(_L)
+
+
+def phasor(codes):
+    """exp(i 2 pi code / 65536) by the two-table product the engine uses."""
+    h, l = codes >> 8, codes & 0xFF
+    return (_CH[h] * _CL[l] - _SH[h] * _SL[l]) + 1j * (_SH[h] * _CL[l] + _CH[h] * _SL[l])
+
+
+def phase_step_ms(cfg):
+    return 1000.0 / cfg["resp_grid_hz"] * PHASE_STRIDE
+
+
+def phase_capacity(cfg):
+    return max(int(round(cfg["surrogate_span_ms"] / phase_step_ms(cfg))),
+               int(round(cfg["plv_window_ms"] / phase_step_ms(cfg))))
+
+
+def logit_plv(r):
+    c = min(max(r, 1e-12), 1.0 - 1e-12)
+    return math.log(c) - math.log1p(-c)
+
+
+def breathing_span_test(a, b, smin, sstep):
+    """logit of the span PLV against the same for b rotated by s >= smin."""
+    u1, u2 = phasor(a), phasor(b)
+    M = len(a)
+    real = logit_plv(float(np.abs(np.mean(u1 * np.conj(u2)))))
+    surr = [logit_plv(float(np.abs(np.mean(u1 * np.conj(np.roll(u2, s))))))
+            for s in range(smin, M - smin + 1, sstep)]
+    return surrogate_z(real, surr)
+
+
 def plv(p1, p2, T, cfg, with_surrogates):
-    l1, l2 = p1.resp_last(T), p2.resp_last(T)
-    if l1 is None or l2 is None:
+    if p1.ph_T != T or p2.ph_T != T or p1.ph_last_k is None or p2.ph_last_k is None:
         return None
-    step = 1000.0 / cfg["resp_grid_hz"]
-    e = int(math.floor(min(l1, l2) / step))
-    f1, f2 = p1.resp_filtered(e, T), p2.resp_filtered(e, T)
-    if f1 is None or f2 is None:
-        return None
-    ph1, ph2 = np.angle(hilbert(f1)), np.angle(hilbert(f2))
-    n = len(ph1)
-    edge = int(round(cfg["plv_edge_ms"] / step))
+    step = phase_step_ms(cfg)
+    K = min(p1.ph_last_k, p2.ph_last_k)
     w = int(round(cfg["plv_window_ms"] / step))
-    b = n - edge - w
-    m = np.mean(np.exp(1j * (ph1[b: b + w] - ph2[b: b + w])))
+    a, b = p1.phases(K, w), p2.phases(K, w)
+    if a is None or b is None:
+        return None
+    m = np.mean(phasor(a) * np.conj(phasor(b)))
     out = dict(plv=float(np.abs(m)), rel_phase_rad=float(np.angle(m)), plv_z=None)
+    M = int(round(cfg["surrogate_span_ms"] / step))
     if with_surrogates:
-        v = n - 2 * edge
-        valid2 = ph2[edge: n - edge]
-        smin = int(round(cfg["surrogate_min_shift_ms"] / step))
-        sstep = max(1, int(round(cfg["plv_surrogate_shift_step_ms"] / step)))
-        surr = []
-        for sh in range(smin, v - smin + 1, sstep):
-            shifted = np.roll(valid2, sh)  # shifted[i] = valid2[(i - sh) mod v]
-            surr.append(float(np.abs(np.mean(np.exp(1j * (ph1[b: b + w] - shifted[b - edge: b - edge + w]))))))
-        out["plv_z"] = surrogate_z(out["plv"], surr)
+        a, b = p1.phases(K, M), p2.phases(K, M)
+        if a is not None and b is not None:
+            smin = int(round(cfg["surrogate_min_shift_ms"] / step))
+            sstep = max(1, int(round(cfg["resp_update_ms"] / step)))
+            out["plv_z"] = breathing_span_test(a, b, smin, sstep)
     return out
 
 

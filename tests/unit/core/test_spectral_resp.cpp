@@ -2,12 +2,14 @@
 // design, respiration, beat classification, and the engine's new inputs.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <limits>
 #include <vector>
 
 #include "core/beat_classification.hpp"
+#include "core/breathing.hpp"
 #include "core/hrv_time_domain.hpp"
 #include "core/respiration.hpp"
 #include "core/spectral.hpp"
@@ -136,4 +138,150 @@ TEST_CASE("respiration input: bad chunks are refused and nothing is NaN", "[engi
     if (s.pairs[0].plv) CHECK(*s.pairs[0].plv == Approx(1.0).epsilon(1e-6));
   }
   CHECK(rate);
+}
+
+namespace {
+
+// numpy.interp of (t, v) samples with t <= T onto k * step, with the
+// validity rule of RespirationSeries::on_grid: the reference for its
+// compact storage.
+std::optional<std::vector<double>> naive_on_grid(const std::vector<std::pair<double, double>>& s,
+                                                 std::int64_t k_first, std::size_t count,
+                                                 double step, double max_gap, double T) {
+  std::vector<double> out;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double tk = static_cast<double>(k_first + static_cast<std::int64_t>(k)) * step;
+    std::optional<std::size_t> at;
+    for (std::size_t i = 0; i < s.size() && s[i].first <= T; ++i)
+      if (s[i].first <= tk) at = i;
+    if (!at) return std::nullopt;
+    const auto [t0, v0] = s[*at];
+    if (t0 == tk) {
+      out.push_back(v0);
+      continue;
+    }
+    if (*at + 1 >= s.size() || s[*at + 1].first > T || s[*at + 1].first - t0 > max_gap) return std::nullopt;
+    const auto [t1, v1] = s[*at + 1];
+    out.push_back((v1 - v0) / (t1 - t0) * (tk - t0) + v0);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("compact respiration storage reads back every time and value exactly", "[resp]") {
+  RespirationSeries r(100000);
+  std::vector<std::pair<double, double>> want;  // what was accepted
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto feed = [&](std::int64_t t0, double hz, std::vector<double> v) {
+    const double period = 1000.0 / hz;
+    std::size_t taken = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const double t = static_cast<double>(t0) + static_cast<double>(i) * period;
+      if (std::isfinite(v[i]) && (want.empty() || t > want.back().first)) {
+        want.emplace_back(t, v[i]);
+        ++taken;
+      }
+    }
+    CHECK(r.add(t0, hz, v.data(), v.size()) == taken);
+  };
+  std::vector<double> chunk(25);
+  for (int s = 0; s < 40; ++s) {  // 25 Hz on the 40 ms grid: one run
+    for (int i = 0; i < 25; ++i) chunk[i] = std::sin(0.1 * (s * 25 + i)) + 1e-3 * s;
+    feed(s * 1000, 25.0, chunk);
+  }
+  CHECK(r.runs() == 1);
+  std::vector<double> odd(30);
+  for (int i = 0; i < 30; ++i) odd[i] = std::cos(0.07 * i);
+  odd[7] = nan;
+  feed(40013, 30.0, odd);    // off the grid, 30 Hz (33.33.. ms), one NaN
+  feed(41003, 25.0, chunk);  // off the grid
+  feed(41950, 25.0, chunk);  // overlaps the previous chunk: its first samples are skipped
+  feed(44000, 25.0, chunk);  // after a 1.07 s gap
+  CHECK(r.held() == want.size());
+  for (double T : {39999.0, 40013.0, 41000.0, 42500.0, 45000.0}) {
+    for (std::int64_t k0 : {0, 500, 980, 1000, 1030, 1040, 1070}) {
+      const auto a = r.on_grid(k0, 60, 40.0, 1000.0, T);
+      const auto b = naive_on_grid(want, k0, 60, 40.0, 1000.0, T);
+      REQUIRE(a.has_value() == b.has_value());
+      if (a) CHECK(*a == *b);  // bit-identical
+    }
+    const auto last = r.last_at(T);
+    std::optional<double> want_last, want_next;
+    for (const auto& p : want) {
+      if (p.first <= T) want_last = p.first;
+      if (p.first > T && !want_next) want_next = p.first;
+    }
+    CHECK(last == want_last);
+    CHECK(r.first_after(T) == want_next);
+  }
+  r.prune_before(20000.5);
+  std::size_t kept = 0;
+  for (const auto& p : want) kept += p.first >= 20000.5 ? 1 : 0;
+  CHECK(r.held() == kept);
+  CHECK(r.on_grid(520, 400, 40.0, 1000.0, 45000.0) == naive_on_grid(want, 520, 400, 40.0, 1000.0, 45000.0));
+  CHECK_FALSE(r.on_grid(499, 10, 40.0, 1000.0, 45000.0));  // before the first sample kept
+}
+
+TEST_CASE("16-bit breathing phase codes give the unit phasor within half a step", "[resp]") {
+  const double step = 2 * kPi / 65536;
+  double worst = 0.0;
+  for (int i = -5000; i <= 5000; ++i) {
+    const double phi = kPi * i / 5000.0;
+    double re = 0.0, im = 0.0;
+    phasor_of(phase_code(phi), re, im);
+    worst = std::max(worst, std::abs(std::complex<double>(re, im) - std::polar(1.0, phi)));
+    CHECK(std::hypot(re, im) == Approx(1.0).epsilon(1e-14));
+  }
+  CHECK(worst <= step / 2 + 1e-12);
+  CHECK(phase_code(kPi) == phase_code(-kPi));  // the same angle
+  CHECK(phase_code(0.0) == 0);
+  CHECK(phase_code(-step) == 65535);
+}
+
+TEST_CASE("sosfiltfilt two samples at a time equals the one-step recursion", "[resp]") {
+  const auto sos = butterworth_bandpass(2, 0.05, 3.0, 25.0);
+  REQUIRE(sos);
+  // scipy.signal.sosfiltfilt written out one sample at a time (padlen 15,
+  // odd extension, sosfilt_zi states scaled by the first sample).
+  auto one_step = [&](std::vector<double> x) {
+    const std::size_t pad = 15, n = x.size();
+    std::vector<double> e;
+    for (std::size_t i = pad; i >= 1; --i) e.push_back(2 * x[0] - x[i]);
+    e.insert(e.end(), x.begin(), x.end());
+    for (std::size_t i = 1; i <= pad; ++i) e.push_back(2 * x[n - 1] - x[n - 1 - i]);
+    auto pass = [&](std::vector<double>& v) {
+      double scale = 1.0;
+      const double x0 = v.front();
+      for (const Biquad& q : *sos) {
+        const double B0 = q.b1 - q.a1 * q.b0, B1 = q.b2 - q.a2 * q.b0;
+        double z0 = (B0 + B1) / (1 + q.a1 + q.a2);
+        double z1 = B1 - q.a2 * z0;
+        z0 *= scale * x0;
+        z1 *= scale * x0;
+        scale *= (q.b0 + q.b1 + q.b2) / (1 + q.a1 + q.a2);
+        for (double& s : v) {
+          const double y = q.b0 * s + z0;
+          z0 = q.b1 * s - q.a1 * y + z1;
+          z1 = q.b2 * s - q.a2 * y;
+          s = y;
+        }
+      }
+    };
+    pass(e);
+    std::reverse(e.begin(), e.end());
+    pass(e);
+    std::reverse(e.begin(), e.end());
+    return std::vector<double>(e.begin() + pad, e.begin() + pad + n);
+  };
+  for (std::size_t n : {100, 101, 1500}) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = std::sin(0.05 * i) + 0.3 * std::sin(1.7 * i) + 0.01 * i;
+    const auto got = sosfiltfilt(*sos, x);
+    REQUIRE(got);
+    const auto want = one_step(x);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs((*got)[i] - want[i]));
+    CHECK(worst < 1e-12);
+  }
 }
