@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -67,7 +66,7 @@ class BeatSeries {
   // Drops beats with t_ms < t (memory bound; windows never look back further).
   void prune_before(std::int64_t t_ms);
 
-  const std::deque<StoredBeat>& beats() const { return beats_; }
+  const RingQueue<StoredBeat>& beats() const { return beats_; }
 
   // Index one past the last beat with t_ms <= t (0 if none).
   std::size_t end_at(std::int64_t t_ms) const;
@@ -89,7 +88,9 @@ class BeatSeries {
   void on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms);
 
   const EngineConfig* cfg_;
-  std::deque<StoredBeat> beats_;
+  RingQueue<StoredBeat> beats_;
+  // Index of the beat with time t (beats are in time order, times unique).
+  std::optional<std::size_t> index_of(std::int64_t t_ms) const;
   LipponenTarvainenClassifier lt_;
   // Candidate beats of the current segment not yet final: (seq, t_ms).
   RingQueue<std::pair<std::uint64_t, std::int64_t>> pending_;

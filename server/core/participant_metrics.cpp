@@ -32,8 +32,10 @@ const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std
   const auto& beats = series.beats();
   const std::int64_t segment_start = beats[end - 1].segment_start_ms;
   const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
-  std::size_t begin = end;
-  while (begin > 0 && beats[begin - 1].t_ms >= lo) --begin;
+  // The first beat with t >= lo (beats are in time order).
+  const auto first = std::lower_bound(beats.begin(), beats.begin() + static_cast<std::ptrdiff_t>(end), lo,
+                                      [](const StoredBeat& b, std::int64_t t) { return b.t_ms < t; });
+  const auto begin = static_cast<std::size_t>(first - beats.begin());
   w.t_ms.clear();
   w.rr_raw.clear();
   w.artifact.clear();
@@ -45,13 +47,20 @@ const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std
     w.artifact.push_back(art);
     w.clean += art ? 0 : 1;
   }
-  w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
+  // Nothing to correct (the usual second): the raw series, without the
+  // interpolation's allocations.
+  if (w.clean == w.t_ms.size()) {
+    w.rr.assign(w.rr_raw.begin(), w.rr_raw.end());
+  } else {
+    w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
+  }
   return w;
 }
 
 std::optional<double> hr_of_window(const WindowSeries& w, std::int64_t t_ms,
                                    const EngineConfig& cfg) {
-  std::vector<double> rr;
+  thread_local std::vector<double> rr;  // reused every second
+  rr.clear();
   bool any_clean = false;
   for (std::size_t i = 0; i < w.t_ms.size(); ++i) {
     if (w.t_ms[i] <= t_ms - cfg.hr_window_ms) continue;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -17,17 +18,39 @@ namespace attune::core {
 template <class T>
 class RingQueue {
  public:
+  // Random access, so std::lower_bound and friends can search it.
   class const_iterator {
    public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = const T&;
+
     const_iterator(const RingQueue* q, std::size_t i) : q_(q), i_(i) {}
     const T& operator*() const { return (*q_)[i_]; }
     const T* operator->() const { return &(*q_)[i_]; }
+    const T& operator[](difference_type d) const { return (*q_)[i_ + static_cast<std::size_t>(d)]; }
     const_iterator& operator++() {
       ++i_;
       return *this;
     }
+    const_iterator& operator--() {
+      --i_;
+      return *this;
+    }
+    const_iterator& operator+=(difference_type d) {
+      i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + d);
+      return *this;
+    }
+    const_iterator operator+(difference_type d) const { return const_iterator(*this) += d; }
+    const_iterator operator-(difference_type d) const { return const_iterator(*this) += -d; }
+    difference_type operator-(const const_iterator& o) const {
+      return static_cast<difference_type>(i_) - static_cast<difference_type>(o.i_);
+    }
     bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
     bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    bool operator<(const const_iterator& o) const { return i_ < o.i_; }
 
    private:
     const RingQueue* q_;
@@ -51,6 +74,14 @@ class RingQueue {
     --size_;
   }
   void clear() { head_ = size_ = 0; }
+  // Empties the queue and frees its buffer (a window that will not be
+  // filled again, e.g. a finished calibration).
+  void release() {
+    clear();
+    std::vector<T>().swap(buf_);
+  }
+  // Elements the buffer holds before it grows again.
+  std::size_t capacity() const { return buf_.size(); }
 
   T& front() { return buf_[head_]; }
   const T& front() const { return buf_[head_]; }

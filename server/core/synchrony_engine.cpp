@@ -5,7 +5,6 @@
 #include "core/synchrony_engine.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <stdexcept>
 #include <utility>
 
@@ -18,9 +17,11 @@
 #include "core/surrogate_test.hpp"
 #include "core/wcc_span_test.hpp"
 #include "core/heart_rate_synchrony.hpp"
+#include "core/leader_window.hpp"
 #include "core/numeric.hpp"
 #include "core/participant_metrics.hpp"
 #include "core/regulation_state_machine.hpp"
+#include "core/ring_queue.hpp"
 #include "core/robust_baseline.hpp"
 #include "core/shared_state.hpp"
 
@@ -49,7 +50,7 @@ struct SeatState {
   BeatSeries beats;
   RespirationSeries resp;
   RegulationStateMachine machine;
-  std::deque<std::pair<std::int64_t, double>> breath_calibration;
+  RingQueue<std::pair<std::int64_t, double>> breath_calibration;
   std::optional<RobustBaseline> baseline_breath;
   std::optional<double> coherence_held;
   // Held between updates (spectral_update_ms, resp_update_ms).
@@ -57,10 +58,10 @@ struct SeatState {
   std::optional<double> epoch_ln_rmssd;  // of the current second, at epoch ends
   double sum_sdnn = 0.0, sum_lf = 0.0, sum_hf = 0.0, sum_coherence = 0.0, sum_breath = 0.0;
   std::uint64_t n_sdnn = 0, n_lf = 0, n_hf = 0, n_coherence = 0, n_breath = 0;
-  std::deque<CalibrationSecond> calibration;
+  RingQueue<CalibrationSecond> calibration;
   std::optional<RobustBaseline> baseline_hr;
   std::optional<RobustBaseline> baseline_ln_rmssd;
-  std::deque<std::pair<std::int64_t, double>> arousal_raw;  // smoothing window
+  RingQueue<std::pair<std::int64_t, double>> arousal_raw;  // smoothing window
   std::optional<StoredBaseline> stored;  // from earlier sessions (set_stored_baseline)
   std::uint32_t baseline_values = 0, baseline_breath_values = 0;
 
@@ -90,14 +91,15 @@ struct RunningCorrelation {
 };
 
 struct PairAccumulator {
+  explicit PairAccumulator(std::int64_t leader_window_ms) : leads(leader_window_ms) {}
   Seat first = Seat::A, second = Seat::B;
   std::uint32_t windows = 0;
   double sum_r0 = 0.0, sum_peak_r = 0.0, sum_abs_peak_r = 0.0;
   std::uint32_t first_leads = 0, second_leads = 0;
   // Rolling windows (bounded by their length in seconds or epochs).
-  std::deque<std::pair<std::int64_t, double>> lags;             // (T, peak lag s) of valid WCC
-  std::deque<std::array<double, 3>> arousal;                    // (T, a1, a2)
-  std::deque<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
+  LeaderWindow leads;                                           // who led, each second of valid WCC
+  RingQueue<std::array<double, 3>> arousal;                    // (T, a1, a2)
+  RingQueue<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
   std::optional<double> above_chance_z, plv_z;                  // held between tests
   std::optional<double> plv_held, rel_phase_held;               // held between updates
   RunningCorrelation linkage;
@@ -107,9 +109,11 @@ struct PairAccumulator {
   double sum_z = 0.0, sum_plv_z = 0.0;
 };
 
-std::optional<double> pearson_of(const std::deque<std::array<double, 3>>& rows, std::size_t min_n) {
+std::optional<double> pearson_of(const RingQueue<std::array<double, 3>>& rows, std::size_t min_n) {
   if (rows.size() < min_n) return std::nullopt;
-  std::vector<double> a, b;
+  thread_local std::vector<double> a, b;  // reused: no allocation per second
+  a.clear();
+  b.clear();
   for (const auto& r : rows) {
     a.push_back(r[1]);
     b.push_back(r[2]);
@@ -175,6 +179,8 @@ EffectiveBaseline effective_baseline(const S& s) {
 struct SynchronyEngine::Impl {
   explicit Impl(EngineConfig c)
       : cfg(std::move(c)),
+        pairs{PairAccumulator(cfg.leader_window_ms), PairAccumulator(cfg.leader_window_ms),
+              PairAccumulator(cfg.leader_window_ms)},
         episodes(cfg.episode_max_signal_loss_ms, static_cast<std::size_t>(cfg.episode_list_max)),
         ab_trend(ArousalTrendThresholds::from(cfg)) {
     for (std::size_t i = 0; i < kSeatCount; ++i) seats.emplace_back(cfg);
@@ -234,7 +240,7 @@ struct SynchronyEngine::Impl {
     for (const auto& c : s.breath_calibration) v.push_back(c.second);
     s.baseline_breath = robust_baseline(v, cfg.mad_scale, cfg.baseline_breath_scale_floor_bpm);
     s.baseline_breath_values = static_cast<std::uint32_t>(v.size());
-    s.breath_calibration.clear();
+    s.breath_calibration.release();
   }
 
   void update_calibration(SeatState& s, std::int64_t t_ms, const ParticipantSecond& m) {
@@ -253,7 +259,7 @@ struct SynchronyEngine::Impl {
     s.baseline_hr = robust_baseline(hr, cfg.mad_scale, cfg.baseline_hr_scale_floor_bpm);
     s.baseline_ln_rmssd = robust_baseline(ln, cfg.mad_scale, cfg.baseline_ln_rmssd_scale_floor);
     s.baseline_values = static_cast<std::uint32_t>(std::min(hr.size(), ln.size()));
-    s.calibration.clear();
+    s.calibration.release();
   }
 
   std::optional<double> smoothed_arousal(SeatState& s, std::int64_t t_ms,
@@ -353,18 +359,11 @@ struct SynchronyEngine::Impl {
 
   // Leader/follower shares of the valid WCC windows in (T - leader_window, T].
   void rolling_leader(PairAccumulator& acc, std::int64_t t_ms, PairSnapshot& p) const {
-    while (!acc.lags.empty() && acc.lags.front().first <= t_ms - cfg.leader_window_ms) {
-      acc.lags.pop_front();
-    }
-    if (acc.lags.empty()) return;
-    std::size_t first = 0, second = 0;
-    for (const auto& l : acc.lags) {
-      if (l.second > cfg.leader_dead_zone_s) ++first;
-      if (l.second < -cfg.leader_dead_zone_s) ++second;
-    }
-    const auto n = static_cast<double>(acc.lags.size());
-    p.leader_first_share = static_cast<double>(first) / n;
-    p.leader_second_share = static_cast<double>(second) / n;
+    acc.leads.advance(t_ms);
+    if (acc.leads.size() == 0) return;
+    const auto n = static_cast<double>(acc.leads.size());
+    p.leader_first_share = static_cast<double>(acc.leads.first_leads()) / n;
+    p.leader_second_share = static_cast<double>(acc.leads.second_leads()) / n;
   }
 
   std::optional<double> wcc_above_chance(const SeatState& s1, const SeatState& s2,
@@ -418,9 +417,16 @@ struct SynchronyEngine::Impl {
       acc.sum_peak_r += h->peak_r;
       acc.sum_abs_peak_r += std::fabs(h->peak_r);
       // Positive lag: the second follows, so the first leads.
-      if (h->peak_lag_s > cfg.leader_dead_zone_s) ++acc.first_leads;
-      if (h->peak_lag_s < -cfg.leader_dead_zone_s) ++acc.second_leads;
-      acc.lags.emplace_back(t_ms, h->peak_lag_s);
+      Lead lead = Lead::None;
+      if (h->peak_lag_s > cfg.leader_dead_zone_s) {
+        ++acc.first_leads;
+        lead = Lead::First;
+      }
+      if (h->peak_lag_s < -cfg.leader_dead_zone_s) {
+        ++acc.second_leads;
+        lead = Lead::Second;
+      }
+      acc.leads.add(t_ms, lead);
       if (test_due) {
         acc.above_chance_z = wcc_above_chance(seats[i1], seats[i2], t_ms, *h);
         if (acc.above_chance_z) {
