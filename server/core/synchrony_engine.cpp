@@ -17,6 +17,7 @@
 #include "core/surrogate_test.hpp"
 #include "core/wcc_span_test.hpp"
 #include "core/heart_rate_synchrony.hpp"
+#include "core/held.hpp"
 #include "core/leader_window.hpp"
 #include "core/numeric.hpp"
 #include "core/participant_metrics.hpp"
@@ -52,9 +53,8 @@ struct SeatState {
   RegulationStateMachine machine;
   RingQueue<std::pair<std::int64_t, double>> breath_calibration;
   std::optional<RobustBaseline> baseline_breath;
-  std::optional<double> coherence_held;
-  // Held between updates (spectral_update_ms, resp_update_ms).
-  std::optional<double> lf_held, hf_held, rsa_held, breath_rate_held, ie_held;
+  // Held between updates (coherence_update_ms, spectral_update_ms, resp_update_ms).
+  Held<double> coherence_held, lf_held, hf_held, rsa_held, breath_rate_held, ie_held;
   std::optional<double> epoch_ln_rmssd;  // of the current second, at epoch ends
   double sum_sdnn = 0.0, sum_lf = 0.0, sum_hf = 0.0, sum_coherence = 0.0, sum_breath = 0.0;
   std::uint64_t n_sdnn = 0, n_lf = 0, n_hf = 0, n_coherence = 0, n_breath = 0;
@@ -280,40 +280,20 @@ struct SynchronyEngine::Impl {
     // (docs/metrics.md "Update cadence").
     const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
     RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos, resp_due);
-    if (!r.streaming) {
-      s.breath_rate_held.reset();
-      s.ie_held.reset();
-    } else if (resp_due) {
-      s.breath_rate_held = r.breath_rate_bpm;
-      s.ie_held = r.ie_ratio;
-    }
-    r.breath_rate_bpm = s.breath_rate_held;
-    r.ie_ratio = s.ie_held;
+    r.breath_rate_bpm = s.breath_rate_held.update(r.streaming, resp_due, r.breath_rate_bpm);
+    r.ie_ratio = s.ie_held.update(r.streaming, resp_due, r.ie_ratio);
     std::optional<double> breath_hz;
     if (r.breath_rate_bpm) breath_hz = *r.breath_rate_bpm / 60.0;
     const bool coherence_due = is_multiple(t_ms, cfg.coherence_update_ms);
     const bool spectral_due = is_multiple(t_ms, cfg.spectral_update_ms);
     ParticipantSecond m =
         participant_metrics_at(s.beats, t_ms, cfg, breath_hz, coherence_due, spectral_due);
-    if (!m.streaming) {
-      s.lf_held.reset();
-      s.hf_held.reset();
-      s.rsa_held.reset();
-    } else if (spectral_due) {
-      s.lf_held = m.lf_ms2;
-      s.hf_held = m.hf_ms2;
-      s.rsa_held = m.rsa_ms2;
-    }
-    m.lf_ms2 = s.lf_held;
-    m.hf_ms2 = s.hf_held;
-    m.rsa_ms2 = s.rsa_held;
+    m.lf_ms2 = s.lf_held.update(m.streaming, spectral_due, m.lf_ms2);
+    m.hf_ms2 = s.hf_held.update(m.streaming, spectral_due, m.hf_ms2);
+    m.rsa_ms2 = s.rsa_held.update(m.streaming, spectral_due, m.rsa_ms2);
     if (m.streaming && !s.baseline_hr) update_calibration(s, t_ms, m);
     if (r.streaming) update_breath_calibration(s, t_ms, r.breath_rate_bpm);
-    if (!m.streaming) {
-      s.coherence_held.reset();
-    } else if (coherence_due) {
-      s.coherence_held = m.coherence;
-    }
+    s.coherence_held.update(m.streaming, coherence_due, m.coherence);
     s.epoch_ln_rmssd.reset();
     if (is_multiple(t_ms, cfg.hrv_epoch_ms)) s.epoch_ln_rmssd = epoch_ln_rmssd(s.beats, t_ms, cfg);
 
@@ -331,7 +311,7 @@ struct SynchronyEngine::Impl {
     p.lf_ms2 = m.lf_ms2;
     p.hf_ms2 = m.hf_ms2;
     p.rsa_ms2 = m.rsa_ms2;
-    p.coherence = s.coherence_held;
+    p.coherence = s.coherence_held.value();
     p.breathing = r.streaming;
     p.breath_rate_bpm = r.breath_rate_bpm;
     p.ie_ratio = r.ie_ratio;
