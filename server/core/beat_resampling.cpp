@@ -24,7 +24,7 @@ bool resample_clean_beats_into(const BeatSeries& s, std::int64_t t_ms, std::int6
   const auto& beats = s.beats();
   const std::size_t end = s.end_at(t_ms);
   if (end == 0 || count == 0) return false;
-  const std::int64_t segment_start = beats[end - 1].segment_start_ms;
+  const std::int64_t segment_start = s.segment_start_ms(end - 1);
   const double t_lo = static_cast<double>(first_k) * step_ms;
   const double knot_lo = std::max(t_lo - static_cast<double>(cfg.wcc_spline_margin_ms),
                                   static_cast<double>(segment_start));

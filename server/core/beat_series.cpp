@@ -88,14 +88,14 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
   }
   const bool new_segment = !last_t_ms_ || beat.t_ms - *last_t_ms_ > cfg_->max_gap_ms;
   if (new_segment) {
-    segment_start_ms_ = beat.t_ms;
+    segment_starts_.push_back(beat.t_ms);
     malik_reference_rr_.reset();  // no predecessor across a gap
     settle_pending(beat.t_ms);
   }
   StoredBeat b;
   b.t_ms = beat.t_ms;
   b.rr_ms = std::isfinite(beat.rr_ms) ? beat.rr_ms : 0.0;
-  b.segment_start_ms = segment_start_ms_;
+  b.segment = first_segment_ + static_cast<std::uint32_t>(segment_starts_.size() - 1);
   b.final_after_ms = 0;
   const bool device_flagged = (beat.flags & (kBeatNoContact | kBeatArtifact)) != 0;
   const bool plausible = rr_plausible(beat.rr_ms, cfg_->rr_min_ms, cfg_->rr_max_ms);
@@ -127,7 +127,7 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
   if (!first_beat_ms_) first_beat_ms_ = beat.t_ms;
   ++accepted_;
   // Hard memory bound even if the caller never advances time.
-  while (static_cast<std::int64_t>(beats_.size()) > cfg_->max_buffered_beats) beats_.pop_front();
+  while (static_cast<std::int64_t>(beats_.size()) > cfg_->max_buffered_beats) pop_front_beat();
   return BeatVerdict::Accepted;
 }
 
@@ -141,7 +141,20 @@ std::uint64_t BeatSeries::artifacts() const {
 }
 
 void BeatSeries::prune_before(std::int64_t t_ms) {
-  while (!beats_.empty() && beats_.front().t_ms < t_ms) beats_.pop_front();
+  while (!beats_.empty() && beats_.front().t_ms < t_ms) pop_front_beat();
+}
+
+// Drops the oldest beat, and the start of its segment once no stored beat
+// is in it (the current segment's start is kept for the next beats).
+void BeatSeries::pop_front_beat() {
+  beats_.pop_front();
+  const std::uint32_t keep_from =
+      beats_.empty() ? first_segment_ + static_cast<std::uint32_t>(segment_starts_.size() - 1)
+                     : beats_.front().segment;
+  while (first_segment_ != keep_from) {
+    segment_starts_.pop_front();
+    ++first_segment_;
+  }
 }
 
 std::optional<std::size_t> BeatSeries::index_of(std::int64_t t_ms) const {

@@ -30,7 +30,7 @@ struct WindowSeries {
 const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std::int64_t t_ms,
                                   std::int64_t window_ms, WindowSeries& w) {
   const auto& beats = series.beats();
-  const std::int64_t segment_start = beats[end - 1].segment_start_ms;
+  const std::int64_t segment_start = series.segment_start_ms(end - 1);
   const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
   // The first beat with t >= lo (beats are in time order).
   const auto first = std::lower_bound(beats.begin(), beats.begin() + static_cast<std::ptrdiff_t>(end), lo,
@@ -101,7 +101,7 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   const StoredBeat& last = series.beats()[end - 1];
   if (t_ms - last.t_ms > cfg.max_gap_ms) return out;
   out.streaming = true;
-  const std::int64_t segment_age = t_ms - last.segment_start_ms;
+  const std::int64_t segment_age = t_ms - series.segment_start_ms(end - 1);
 
   thread_local WindowSeries w_scratch, lw_scratch, cw_scratch;
   const WindowSeries& w = window_series(series, end, t_ms, cfg.rmssd_window_ms, w_scratch);
@@ -164,7 +164,7 @@ std::optional<double> epoch_ln_rmssd(const BeatSeries& series, std::int64_t t_ms
   const std::size_t end = series.end_at(t_ms);
   if (end == 0) return std::nullopt;
   const StoredBeat& last = series.beats()[end - 1];
-  if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - last.segment_start_ms < cfg.hrv_epoch_ms) {
+  if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - series.segment_start_ms(end - 1) < cfg.hrv_epoch_ms) {
     return std::nullopt;
   }
   thread_local WindowSeries scratch;
