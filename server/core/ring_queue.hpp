@@ -80,6 +80,11 @@ class RingQueue {
     clear();
     std::vector<T>().swap(buf_);
   }
+  // Makes room for n elements in one allocation of exactly n (a window of
+  // known length need not double past it).
+  void reserve(std::size_t n) {
+    if (n > buf_.size()) grow_to(n);
+  }
   // Elements the buffer holds before it grows again.
   std::size_t capacity() const { return buf_.size(); }
 
@@ -95,8 +100,9 @@ class RingQueue {
 
  private:
   std::size_t wrap(std::size_t i) const { return i < buf_.size() ? i : i - buf_.size(); }
-  void grow() {
-    std::vector<T> next(buf_.empty() ? 4 : 2 * buf_.size());
+  void grow() { grow_to(buf_.empty() ? 4 : 2 * buf_.size()); }
+  void grow_to(std::size_t n) {
+    std::vector<T> next(n);
     for (std::size_t i = 0; i < size_; ++i) next[i] = std::move((*this)[i]);
     buf_ = std::move(next);
     head_ = 0;

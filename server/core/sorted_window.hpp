@@ -25,14 +25,21 @@ class SortedWindow {
   explicit SortedWindow(std::size_t capacity) : capacity_(capacity) {}
 
   void push(double v) {
-    order_.push_back(v);
-    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
-    if (order_.size() > capacity_) {
+    if (capacity_ == 0) return;  // a window of nothing stays empty
+    if (order_.empty()) {  // exactly the window, allocated when first used
+      order_.reserve(capacity_);
+      sorted_.reserve(capacity_);
+    }
+    // The value leaving goes first, so neither buffer outgrows the window;
+    // the sorted contents are the same values either way.
+    if (order_.size() == capacity_) {
       const double old = order_.front();
       order_.pop_front();
       // Any element equal to `old` is the same value: erase the first one.
       sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), old));
     }
+    order_.push_back(v);
+    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
   }
   void clear() {
     order_.clear();

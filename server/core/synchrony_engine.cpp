@@ -30,6 +30,7 @@ namespace attune::core {
 namespace {
 
 constexpr std::int64_t kSecondMs = 1000;
+constexpr std::size_t kPartnerSeats = 2;  // A and B: seats 0 and 1
 
 struct CalibrationSecond {
   std::int64_t t_ms;
@@ -183,7 +184,10 @@ struct SynchronyEngine::Impl {
               PairAccumulator(cfg.leader_window_ms)},
         episodes(cfg.episode_max_signal_loss_ms, static_cast<std::size_t>(cfg.episode_list_max)),
         ab_trend(ArousalTrendThresholds::from(cfg)) {
-    for (std::size_t i = 0; i < kSeatCount; ++i) seats.emplace_back(cfg);
+    // The partners' state now; the clinician's when first used (seat_at):
+    // most rooms have no clinician (issue 3, memory).
+    seats.reserve(kPartnerSeats);
+    for (std::size_t i = 0; i < kPartnerSeats; ++i) seats.emplace_back(cfg);
     resp_sos = butterworth_bandpass(static_cast<int>(cfg.resp_filter_order), cfg.resp_band_lo_hz,
                                     cfg.resp_band_hi_hz, cfg.resp_grid_hz)
                    .value_or(std::vector<Biquad>{});
@@ -206,6 +210,16 @@ struct SynchronyEngine::Impl {
   ArousalTrend ab_trend;          // CO_ESCALATION by rising arousal, A-B
 
   SeatState& seat(Seat s) { return seats[static_cast<std::size_t>(s)]; }
+
+  // Seat i's state, created on first use. A seat without state is exactly
+  // one that never received anything: its snapshot is the default
+  // ParticipantSnapshot (not streaming, calibrating, UNKNOWN), which is
+  // what its state would have computed every second.
+  SeatState& seat_at(std::size_t i) {
+    if (seats.size() <= i) seats.reserve(i + 1);
+    while (seats.size() <= i) seats.emplace_back(cfg);
+    return seats[i];
+  }
 
   std::int64_t retention_ms() const {
     // Longest look-back of any window: RMSSD, or the WCC window with its
@@ -488,7 +502,7 @@ struct SynchronyEngine::Impl {
   void compute_second(std::int64_t t_ms) {
     Snapshot snap;
     snap.t_ms = t_ms;
-    for (std::size_t i = 0; i < kSeatCount; ++i) {
+    for (std::size_t i = 0; i < seats.size(); ++i) {
       snap.participants[i] = participant_second(seats[i], t_ms);
     }
     snap.pairs.push_back(pair_second(pairs[0], snap));
@@ -552,7 +566,7 @@ struct SynchronyEngine::Impl {
   // Accumulates `n` more silent seconds identical to `latest` (bar t_ms).
   void repeat_silent(std::int64_t n) {
     const auto secs = static_cast<double>(n);
-    for (std::size_t i = 0; i < kSeatCount; ++i) {
+    for (std::size_t i = 0; i < seats.size(); ++i) {
       if (seats[i].present_at(latest->t_ms)) {
         add_state_time(seats[i].time_in_state, latest->participants[i].state, secs);
       }
@@ -678,14 +692,14 @@ SynchronyEngine& SynchronyEngine::operator=(SynchronyEngine&&) noexcept = defaul
 BeatVerdict SynchronyEngine::add_beat(Seat seat, const Beat& beat) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount) return BeatVerdict::Rejected;
-  return impl_->seats[i].beats.add(beat);
+  return impl_->seat_at(i).beats.add(beat);
 }
 
 std::size_t SynchronyEngine::add_respiration(Seat seat, std::int64_t t0_ms, double rate_hz,
                                              const double* values, std::size_t n) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount) return 0;
-  return impl_->seats[i].resp.add(t0_ms, rate_hz, values, n);
+  return impl_->seat_at(i).resp.add(t0_ms, rate_hz, values, n);
 }
 
 void SynchronyEngine::advance_to(std::int64_t t_ms) { impl_->advance(t_ms, nullptr); }
@@ -698,7 +712,7 @@ void SynchronyEngine::advance_to(std::int64_t t_ms,
 bool SynchronyEngine::set_stored_baseline(Seat seat, const StoredBaseline& stored) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount || !usable(stored)) return false;
-  SeatState& s = impl_->seats[i];
+  SeatState& s = impl_->seat_at(i);
   if (s.baseline_hr) return false;  // calibration finished: too late to switch
   s.stored = sanitised(stored);
   return true;
@@ -710,7 +724,8 @@ EngineSummary SynchronyEngine::summary() const {
   EngineSummary out;
   out.data_seconds = impl_->data_seconds;
   for (std::size_t i = 0; i < kSeatCount; ++i) {
-    out.participants[i] = impl_->participant_summary(impl_->seats[i]);
+    out.participants[i] = i < impl_->seats.size() ? impl_->participant_summary(impl_->seats[i])
+                                                   : impl_->participant_summary(SeatState(impl_->cfg));
   }
   out.pairs.push_back(impl_->pair_summary(impl_->pairs[0]));
   if (out.participants[static_cast<std::size_t>(Seat::Clinician)].present) {
