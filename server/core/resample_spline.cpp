@@ -28,12 +28,17 @@ void natural_second_derivatives(const double* x, const double* y, std::size_t n,
   thread_local std::vector<double> c_prime, d_prime;
   c_prime.resize(k);
   d_prime.resize(k);
+  // The slope of each interval is used twice (right of knot i, left of
+  // knot i + 1): computed once, the same operation and value.
+  double slope0 = (y[1] - y[0]) / (x[1] - x[0]);
   for (std::size_t j = 0; j < k; ++j) {
     const std::size_t i = j + 1;
     const double h0 = x[i] - x[i - 1];
     const double h1 = x[i + 1] - x[i];
     const double diag = 2.0 * (h0 + h1);
-    const double rhs = 6.0 * ((y[i + 1] - y[i]) / h1 - (y[i] - y[i - 1]) / h0);
+    const double slope1 = (y[i + 1] - y[i]) / h1;
+    const double rhs = 6.0 * (slope1 - slope0);
+    slope0 = slope1;
     if (j == 0) {
       c_prime[j] = h1 / diag;
       d_prime[j] = rhs / diag;

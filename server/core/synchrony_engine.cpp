@@ -501,6 +501,10 @@ struct SynchronyEngine::Impl {
 
   void compute_second(std::int64_t t_ms) {
     Snapshot snap;
+    if (latest) {  // reuse the pairs' storage: latest is replaced below
+      snap.pairs = std::move(latest->pairs);
+      snap.pairs.clear();
+    }
     snap.t_ms = t_ms;
     for (std::size_t i = 0; i < seats.size(); ++i) {
       snap.participants[i] = participant_second(seats[i], t_ms);
