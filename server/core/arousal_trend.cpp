@@ -33,6 +33,11 @@ ArousalTrend::ArousalTrend(ArousalTrendThresholds thresholds) : th_(thresholds) 
 
 bool ArousalTrend::step(std::int64_t t_ms, std::optional<double> a1, std::optional<double> a2,
                         std::optional<double> r) {
+  // The window's seconds and the one arriving, in one allocation of that
+  // size (a doubling ring would round 22 rows up to 32).
+  if (rows_.capacity() == 0 && th_.window_ms >= 0) {
+    rows_.reserve(static_cast<std::size_t>(th_.window_ms / 1000) + 2);
+  }
   rows_.push_back({t_ms, a1, a2, r});
   while (!rows_.empty() && rows_.front().t_ms < t_ms - th_.window_ms) rows_.pop_front();
 
