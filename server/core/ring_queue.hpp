@@ -4,8 +4,8 @@
 // map as soon as it is constructed, used or not. The engine holds dozens of
 // small queues per room (three seats, most of them idle without a
 // clinician), so empty deques alone were ~24 KiB of every room (issue 3).
-// This allocates nothing until the first push, then doubles as needed and
-// keeps its capacity (no allocation in steady state).
+// This allocates nothing until the first push, then grows by a quarter as
+// needed and keeps its capacity (no allocation in steady state).
 #pragma once
 
 #include <cstddef>
@@ -100,7 +100,9 @@ class RingQueue {
 
  private:
   std::size_t wrap(std::size_t i) const { return i < buf_.size() ? i : i - buf_.size(); }
-  void grow() { grow_to(buf_.empty() ? 4 : 2 * buf_.size()); }
+  // By a quarter, not double: a window of a few hundred entries then wastes
+  // at most a fifth of its buffer (doubling wasted up to half: issue 3).
+  void grow() { grow_to(buf_.size() < 4 ? 4 : buf_.size() + buf_.size() / 4); }
   void grow_to(std::size_t n) {
     std::vector<T> next(n);
     for (std::size_t i = 0; i < size_; ++i) next[i] = std::move((*this)[i]);
