@@ -209,17 +209,18 @@ struct SynchronyEngine::Impl {
   CoregulationEpisodes episodes;  // partners A and B only (docs/metrics.md)
   ArousalTrend ab_trend;          // CO_ESCALATION by rising arousal, A-B
 
-  SeatState& seat(Seat s) { return seats[static_cast<std::size_t>(s)]; }
-
   // Seat i's state, created on first use. A seat without state is exactly
   // one that never received anything: its snapshot is the default
   // ParticipantSnapshot (not streaming, calibrating, UNKNOWN), which is
-  // what its state would have computed every second.
+  // what its state would have computed every second. Code that indexes
+  // `seats` directly must stay below seats.size() (the pairs with the
+  // clinician run only once the clinician has sent something).
   SeatState& seat_at(std::size_t i) {
     if (seats.size() <= i) seats.reserve(i + 1);
     while (seats.size() <= i) seats.emplace_back(cfg);
     return seats[i];
   }
+  SeatState& seat(Seat s) { return seat_at(static_cast<std::size_t>(s)); }
 
   std::int64_t retention_ms() const {
     // Longest look-back of any window: RMSSD, or the WCC window with its
