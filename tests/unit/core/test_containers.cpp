@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -14,6 +15,8 @@
 #include "core/leader_window.hpp"
 #include "core/resample_spline.hpp"
 #include "core/ring_queue.hpp"
+#include "core/synchrony_engine.hpp"
+#include "core_test_util.hpp"
 
 using namespace attune::core;
 
@@ -113,4 +116,88 @@ TEST_CASE("A refitted spline gives the values of a fresh fit on a grid or at poi
     for (std::size_t k = 0; k < xs.size(); k += 17) REQUIRE((*fresh)(xs[k]) == on_grid[k]);
   }
   CHECK_FALSE(reused.refit(std::vector<double>{1, 0}.data(), std::vector<double>{1, 2}.data(), 2));
+}
+
+namespace {
+
+// Every value of two snapshots, compared exactly.
+bool same_snapshot(const Snapshot& a, const Snapshot& b) {
+  using P = ParticipantSnapshot;
+  const std::optional<double> P::*pv[] = {&P::hr_bpm, &P::rmssd_ms, &P::ln_rmssd, &P::arousal,
+                                          &P::artifact_fraction, &P::sdnn_ms, &P::pnn50, &P::lf_ms2,
+                                          &P::hf_ms2, &P::rsa_ms2, &P::coherence,
+                                          &P::breath_rate_bpm, &P::ie_ratio};
+  using Q = PairSnapshot;
+  const std::optional<double> Q::*qv[] = {&Q::wcc_r0, &Q::wcc_peak_r, &Q::wcc_peak_lag_s,
+                                          &Q::wcc_peak_z, &Q::leader_first_share,
+                                          &Q::leader_second_share, &Q::above_chance_z, &Q::plv,
+                                          &Q::rel_phase_rad, &Q::plv_above_chance_z,
+                                          &Q::breath_rate_diff_bpm, &Q::arousal_r, &Q::hrv_linkage_r};
+  if (a.t_ms != b.t_ms || a.shared != b.shared || a.activated != b.activated ||
+      a.pairs.size() != b.pairs.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.participants.size(); ++i) {
+    const P& x = a.participants[i];
+    const P& y = b.participants[i];
+    if (x.streaming != y.streaming || x.calibrating != y.calibrating || x.state != y.state ||
+        x.breathing != y.breathing || x.baseline_source != y.baseline_source) {
+      return false;
+    }
+    for (auto m : pv)
+      if (x.*m != y.*m) return false;
+  }
+  for (std::size_t i = 0; i < a.pairs.size(); ++i)
+    for (auto m : qv)
+      if (a.pairs[i].*m != b.pairs[i].*m) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a clinician seat whose state is created late behaves as one that existed from the start") {
+  // The engine creates the clinician's state when the clinician first sends
+  // something. Engine `early` is made to create it at once (an empty
+  // respiration chunk changes nothing else); `late` only when the
+  // clinician's beats start at 200 s. Every snapshot and the summary must
+  // be the same.
+  using attune::core::test::beats_from_hr;
+  constexpr std::int64_t t0 = 1'700'000'000'000;
+  SynchronyEngine early, late;
+  CHECK(early.add_respiration(Seat::Clinician, t0, 25.0, nullptr, 0) == 0);
+  const auto a = beats_from_hr([](double t) { return 70 + 5 * std::sin(t / 7); }, t0, t0 + 400000);
+  const auto b = beats_from_hr([](double t) { return 64 + 6 * std::sin(t / 9 + 1); }, t0, t0 + 400000);
+  const auto c = beats_from_hr([](double t) { return 75 + 4 * std::sin(t / 5); }, t0 + 200000, t0 + 400000);
+  std::vector<Snapshot> s_early, s_late;
+  std::size_t ia = 0, ib = 0, ic = 0;
+  for (std::int64_t t = t0 + 1000; t <= t0 + 400000; t += 1000) {
+    for (SynchronyEngine* e : {&early, &late}) {
+      for (std::size_t i = ia; i < a.size() && a[i].t_ms <= t; ++i) e->add_beat(Seat::A, a[i]);
+      for (std::size_t i = ib; i < b.size() && b[i].t_ms <= t; ++i) e->add_beat(Seat::B, b[i]);
+      for (std::size_t i = ic; i < c.size() && c[i].t_ms <= t; ++i) e->add_beat(Seat::Clinician, c[i]);
+    }
+    while (ia < a.size() && a[ia].t_ms <= t) ++ia;
+    while (ib < b.size() && b[ib].t_ms <= t) ++ib;
+    while (ic < c.size() && c[ic].t_ms <= t) ++ic;
+    early.advance_to(t, [&](const Snapshot& s) { s_early.push_back(s); });
+    late.advance_to(t, [&](const Snapshot& s) { s_late.push_back(s); });
+  }
+  REQUIRE(s_early.size() == s_late.size());
+  REQUIRE(s_late.back().pairs.size() == 3);  // the clinician's pairs ran
+  REQUIRE(s_late.back().participants[2].hr_bpm);
+  for (std::size_t i = 0; i < s_early.size(); ++i) REQUIRE(same_snapshot(s_early[i], s_late[i]));
+  const EngineSummary x = early.summary(), y = late.summary();
+  REQUIRE(x.pairs.size() == y.pairs.size());
+  for (std::size_t i = 0; i < kSeatCount; ++i) {
+    CHECK(x.participants[i].present == y.participants[i].present);
+    CHECK(x.participants[i].beats_received == y.participants[i].beats_received);
+    CHECK(x.participants[i].mean_hr_bpm == y.participants[i].mean_hr_bpm);
+    CHECK(x.participants[i].time_in_state.unknown == y.participants[i].time_in_state.unknown);
+    CHECK(x.participants[i].time_in_state.settled == y.participants[i].time_in_state.settled);
+  }
+  for (std::size_t i = 0; i < x.pairs.size(); ++i) {
+    CHECK(x.pairs[i].windows == y.pairs[i].windows);
+    CHECK(x.pairs[i].mean_wcc_r0 == y.pairs[i].mean_wcc_r0);
+    CHECK(x.pairs[i].leader_first_share == y.pairs[i].leader_first_share);
+  }
 }
