@@ -118,42 +118,6 @@ TEST_CASE("A refitted spline gives the values of a fresh fit on a grid or at poi
   CHECK_FALSE(reused.refit(std::vector<double>{1, 0}.data(), std::vector<double>{1, 2}.data(), 2));
 }
 
-namespace {
-
-// Every value of two snapshots, compared exactly.
-bool same_snapshot(const Snapshot& a, const Snapshot& b) {
-  using P = ParticipantSnapshot;
-  const std::optional<double> P::*pv[] = {&P::hr_bpm, &P::rmssd_ms, &P::ln_rmssd, &P::arousal,
-                                          &P::artifact_fraction, &P::sdnn_ms, &P::pnn50, &P::lf_ms2,
-                                          &P::hf_ms2, &P::rsa_ms2, &P::coherence,
-                                          &P::breath_rate_bpm, &P::ie_ratio};
-  using Q = PairSnapshot;
-  const std::optional<double> Q::*qv[] = {&Q::wcc_r0, &Q::wcc_peak_r, &Q::wcc_peak_lag_s,
-                                          &Q::wcc_peak_z, &Q::leader_first_share,
-                                          &Q::leader_second_share, &Q::above_chance_z, &Q::plv,
-                                          &Q::rel_phase_rad, &Q::plv_above_chance_z,
-                                          &Q::breath_rate_diff_bpm, &Q::arousal_r, &Q::hrv_linkage_r};
-  if (a.t_ms != b.t_ms || a.shared != b.shared || a.activated != b.activated ||
-      a.pairs.size() != b.pairs.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.participants.size(); ++i) {
-    const P& x = a.participants[i];
-    const P& y = b.participants[i];
-    if (x.streaming != y.streaming || x.calibrating != y.calibrating || x.state != y.state ||
-        x.breathing != y.breathing || x.baseline_source != y.baseline_source) {
-      return false;
-    }
-    for (auto m : pv)
-      if (x.*m != y.*m) return false;
-  }
-  for (std::size_t i = 0; i < a.pairs.size(); ++i)
-    for (auto m : qv)
-      if (a.pairs[i].*m != b.pairs[i].*m) return false;
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("a clinician seat whose state is created late behaves as one that existed from the start") {
   // The engine creates the clinician's state when the clinician first sends
@@ -185,7 +149,7 @@ TEST_CASE("a clinician seat whose state is created late behaves as one that exis
   REQUIRE(s_early.size() == s_late.size());
   REQUIRE(s_late.back().pairs.size() == 3);  // the clinician's pairs ran
   REQUIRE(s_late.back().participants[2].hr_bpm);
-  for (std::size_t i = 0; i < s_early.size(); ++i) REQUIRE(same_snapshot(s_early[i], s_late[i]));
+  for (std::size_t i = 0; i < s_early.size(); ++i) REQUIRE(attune::core::test::same_bits(s_early[i], s_late[i]));
   const EngineSummary x = early.summary(), y = late.summary();
   REQUIRE(x.pairs.size() == y.pairs.size());
   for (std::size_t i = 0; i < kSeatCount; ++i) {
