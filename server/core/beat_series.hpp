@@ -98,16 +98,16 @@ class BeatSeries {
   void settle_pending(std::int64_t now_ms);
   void on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms);
 
-  const EngineConfig* cfg_;
   void pop_front_beat();
+  // Index of the beat with time t (beats are in time order, times unique).
+  std::optional<std::size_t> index_of(std::int64_t t_ms) const;
 
+  const EngineConfig* cfg_;
   RingQueue<StoredBeat> beats_;
   // Start times of the segments of the stored beats (and the current one),
   // the first with sequence number first_segment_ (mod 2^32).
   RingQueue<std::int64_t> segment_starts_;
   std::uint32_t first_segment_ = 0;
-  // Index of the beat with time t (beats are in time order, times unique).
-  std::optional<std::size_t> index_of(std::int64_t t_ms) const;
   LipponenTarvainenClassifier lt_;
   // Candidate beats of the current segment not yet final: (seq, t_ms).
   RingQueue<std::pair<std::uint64_t, std::int64_t>> pending_;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/beat_series.hpp"
 #include "core/held.hpp"
 #include "core/leader_window.hpp"
 #include "core/resample_spline.hpp"
@@ -163,5 +164,33 @@ TEST_CASE("a clinician seat whose state is created late behaves as one that exis
     CHECK(x.pairs[i].windows == y.pairs[i].windows);
     CHECK(x.pairs[i].mean_wcc_r0 == y.pairs[i].mean_wcc_r0);
     CHECK(x.pairs[i].leader_first_share == y.pairs[i].leader_first_share);
+  }
+}
+
+TEST_CASE("each stored beat knows its segment start after older beats and segments are dropped") {
+  EngineConfig cfg;
+  cfg.max_buffered_beats = 16;
+  BeatSeries s(cfg);
+  // Segments of 5 beats 800 ms apart, separated by gaps longer than max_gap.
+  std::vector<std::pair<std::int64_t, std::int64_t>> added;  // (t, its segment start)
+  std::int64_t t = 1000, start = 1000;
+  for (int i = 0; i < 60; ++i) {
+    if (i % 5 == 0) {
+      t += cfg.max_gap_ms + 1000;
+      start = t;
+    } else {
+      t += 800;
+    }
+    REQUIRE(s.add({t, 800, 0}) == BeatVerdict::Accepted);
+    added.emplace_back(t, start);
+    if (i == 40) s.prune_before(t - 2000);  // time advancing drops more
+    if (i == 51) s.prune_before(t + 1);     // all of them, mid-segment
+    // Every beat still stored, against what was added.
+    const auto& b = s.beats();
+    const std::size_t first = added.size() - b.size();
+    for (std::size_t k = 0; k < b.size(); ++k) {
+      REQUIRE(b[k].t_ms == added[first + k].first);
+      REQUIRE(s.segment_start_ms(k) == added[first + k].second);
+    }
   }
 }
