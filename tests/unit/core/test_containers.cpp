@@ -11,11 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/beat_classification.hpp"
 #include "core/beat_series.hpp"
 #include "core/held.hpp"
 #include "core/leader_window.hpp"
 #include "core/resample_spline.hpp"
 #include "core/ring_queue.hpp"
+#include "core/sorted_window.hpp"
 #include "core/synchrony_engine.hpp"
 #include "core_test_util.hpp"
 
@@ -191,6 +193,27 @@ TEST_CASE("each stored beat knows its segment start after older beats and segmen
     for (std::size_t k = 0; k < b.size(); ++k) {
       REQUIRE(b[k].t_ms == added[first + k].first);
       REQUIRE(s.segment_start_ms(k) == added[first + k].second);
+    }
+  }
+}
+
+TEST_CASE("SortedWindow holds the last values sorted as sorting them would") {
+  for (const std::size_t cap : {1u, 2u, 11u, 91u}) {
+    SortedWindow w(cap);
+    std::deque<double> last;
+    std::mt19937 rng(static_cast<unsigned>(cap));
+    for (int i = 0; i < 1000; ++i) {
+      const double v = static_cast<double>(rng() % 20);  // many equal values
+      w.push(v);
+      last.push_back(v);
+      if (last.size() > cap) last.pop_front();
+      std::vector<double> sorted(last.begin(), last.end());
+      std::sort(sorted.begin(), sorted.end());
+      REQUIRE(w.size() == sorted.size());
+      REQUIRE(w.quantile(0.0) == sorted.front());
+      REQUIRE(w.quantile(1.0) == sorted.back());
+      REQUIRE(w.quantile(0.25) == quantile_linear(sorted, 0.25));
+      REQUIRE(w.quantile(0.75) == quantile_linear(sorted, 0.75));
     }
   }
 }
