@@ -33,6 +33,11 @@ ArousalTrend::ArousalTrend(ArousalTrendThresholds thresholds) : th_(thresholds) 
 
 bool ArousalTrend::step(std::int64_t t_ms, std::optional<double> a1, std::optional<double> a2,
                         std::optional<double> r) {
+  // The window's seconds and the one arriving, in one allocation of that
+  // size (a doubling ring would round 22 rows up to 32).
+  if (rows_.capacity() == 0 && th_.window_ms >= 0) {
+    rows_.reserve(static_cast<std::size_t>(th_.window_ms / 1000) + 2);
+  }
   rows_.push_back({t_ms, a1, a2, r});
   while (!rows_.empty() && rows_.front().t_ms < t_ms - th_.window_ms) rows_.pop_front();
 
@@ -45,10 +50,9 @@ bool ArousalTrend::step(std::int64_t t_ms, std::optional<double> a1, std::option
 
   // Slopes over (T - W, T]: every second present, both indices at each.
   const auto expected = static_cast<std::size_t>(th_.window_ms / 1000);
-  std::vector<double>& t = t_s_;
-  std::vector<double>& y1 = y1_;
-  std::vector<double>& y2 = y2_;
-  t.clear();  // reused every second: no allocation once warm
+  // Scratch per thread, not per room (memory, issue 3): no allocation once warm.
+  thread_local std::vector<double> t, y1, y2;
+  t.clear();
   y1.clear();
   y2.clear();
   for (const Row& row : rows_) {

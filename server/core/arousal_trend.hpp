@@ -16,11 +16,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
 
 #include "core/engine_config.hpp"
+#include "core/ring_queue.hpp"
 
 namespace attune::core {
 
@@ -51,8 +51,7 @@ class ArousalTrend {
     std::optional<double> a1, a2, r;
   };
   ArousalTrendThresholds th_;
-  std::deque<Row> rows_;  // the seconds in [T - W, T]
-  std::vector<double> t_s_, y1_, y2_;  // scratch for the slopes
+  RingQueue<Row> rows_;  // the seconds in [T - W, T]
 };
 
 }  // namespace attune::core

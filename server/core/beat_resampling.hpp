@@ -25,6 +25,12 @@ std::optional<std::vector<double>> resample_clean_beats(const BeatSeries& s, std
                                                         double step_ms, BeatQuantity q,
                                                         const EngineConfig& cfg);
 
+// The same into `out` (its storage reused: no allocation once warm); false
+// where the above gives nullopt.
+bool resample_clean_beats_into(const BeatSeries& s, std::int64_t t_ms, std::int64_t first_k,
+                               std::size_t count, double step_ms, BeatQuantity q,
+                               const EngineConfig& cfg, std::vector<double>& out);
+
 // Time of the last beat clean as of T, if the seat streams at T.
 std::optional<std::int64_t> last_clean_beat_at(const BeatSeries& s, std::int64_t t_ms,
                                                std::int64_t max_gap_ms);

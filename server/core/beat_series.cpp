@@ -39,13 +39,11 @@ void BeatSeries::on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms)
   if (pending_.empty() || pending_.front().first != seq) return;  // pruned already
   const std::int64_t t = pending_.front().second;
   pending_.pop_front();
-  // Beats are in time order and t is unique: find it from the back.
-  for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
-    if (it->t_ms != t) continue;
-    it->cls = cls;
-    it->artifact = cls != BeatClass::Normal;
-    it->set_final_at(now_ms);
-    break;
+  if (const auto i = index_of(t)) {
+    StoredBeat& b = beats_[*i];
+    b.cls = cls;
+    b.artifact = cls != BeatClass::Normal;
+    b.set_final_at(now_ms);
   }
   switch (cls) {
     case BeatClass::Normal: break;
@@ -60,15 +58,14 @@ void BeatSeries::on_final(std::uint64_t seq, BeatClass cls, std::int64_t now_ms)
 // A gap ends the segment: its undecided beats keep their provisional verdict.
 void BeatSeries::settle_pending(std::int64_t now_ms) {
   for (const auto& [seq, t] : pending_) {
-    for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
-      if (it->t_ms != t) continue;
-      it->artifact = it->provisional_artifact;
-      it->set_final_at(now_ms);
-      if (it->artifact) {
-        ++artifacts_;
-        ++counts_.ectopic;  // provisional Malik verdict: an ectopic rule
-      }
-      break;
+    const auto i = index_of(t);
+    if (!i) continue;
+    StoredBeat& b = beats_[*i];
+    b.artifact = b.provisional_artifact;
+    b.set_final_at(now_ms);
+    if (b.artifact) {
+      ++artifacts_;
+      ++counts_.ectopic;  // provisional Malik verdict: an ectopic rule
     }
   }
   pending_.clear();
@@ -91,14 +88,14 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
   }
   const bool new_segment = !last_t_ms_ || beat.t_ms - *last_t_ms_ > cfg_->max_gap_ms;
   if (new_segment) {
-    segment_start_ms_ = beat.t_ms;
+    segment_starts_.push_back(beat.t_ms);
     malik_reference_rr_.reset();  // no predecessor across a gap
     settle_pending(beat.t_ms);
   }
   StoredBeat b;
   b.t_ms = beat.t_ms;
   b.rr_ms = std::isfinite(beat.rr_ms) ? beat.rr_ms : 0.0;
-  b.segment_start_ms = segment_start_ms_;
+  b.segment = first_segment_ + static_cast<std::uint32_t>(segment_starts_.size() - 1);
   b.final_after_ms = 0;
   const bool device_flagged = (beat.flags & (kBeatNoContact | kBeatArtifact)) != 0;
   const bool plausible = rr_plausible(beat.rr_ms, cfg_->rr_min_ms, cfg_->rr_max_ms);
@@ -130,25 +127,43 @@ BeatVerdict BeatSeries::add(const Beat& beat) {
   if (!first_beat_ms_) first_beat_ms_ = beat.t_ms;
   ++accepted_;
   // Hard memory bound even if the caller never advances time.
-  while (static_cast<std::int64_t>(beats_.size()) > cfg_->max_buffered_beats) beats_.pop_front();
+  while (static_cast<std::int64_t>(beats_.size()) > cfg_->max_buffered_beats) pop_front_beat();
   return BeatVerdict::Accepted;
 }
 
 std::uint64_t BeatSeries::artifacts() const {
   std::uint64_t n = artifacts_;
   for (const auto& [seq, t] : pending_) {
-    for (auto it = beats_.rbegin(); it != beats_.rend(); ++it) {
-      if (it->t_ms == t) {
-        n += it->provisional_artifact ? 1 : 0;
-        break;
-      }
-    }
+    const auto i = index_of(t);
+    if (i && beats_[*i].provisional_artifact) ++n;
   }
   return n;
 }
 
 void BeatSeries::prune_before(std::int64_t t_ms) {
-  while (!beats_.empty() && beats_.front().t_ms < t_ms) beats_.pop_front();
+  while (!beats_.empty() && beats_.front().t_ms < t_ms) pop_front_beat();
+}
+
+// Drops the oldest beat, and the start of its segment once no stored beat
+// is in it (the current segment's start is kept for the next beats).
+void BeatSeries::pop_front_beat() {
+  beats_.pop_front();
+  const std::uint32_t keep_from =
+      beats_.empty() ? first_segment_ + static_cast<std::uint32_t>(segment_starts_.size() - 1)
+                     : beats_.front().segment;
+  while (first_segment_ != keep_from) {
+    segment_starts_.pop_front();
+    ++first_segment_;
+  }
+}
+
+std::optional<std::size_t> BeatSeries::index_of(std::int64_t t_ms) const {
+  // Pending beats are among the last few: search from the back.
+  for (std::size_t i = beats_.size(); i-- > 0;) {
+    if (beats_[i].t_ms == t_ms) return i;
+    if (beats_[i].t_ms < t_ms) break;
+  }
+  return std::nullopt;
 }
 
 std::size_t BeatSeries::end_at(std::int64_t t_ms) const {

@@ -42,12 +42,14 @@ std::optional<HeartRateSynchrony> heart_rate_synchrony(const BeatSeries& first,
   }
   g.first_k = e - static_cast<std::int64_t>(g.n + g.lags) + 1;
 
-  const auto x = resample_clean_beats(first, t_ms, g.first_k, g.n + g.lags, g.step_ms,
-                                      BeatQuantity::HeartRateBpm, cfg);
-  const auto y = resample_clean_beats(second, t_ms, g.first_k, g.n + g.lags, g.step_ms,
-                                      BeatQuantity::HeartRateBpm, cfg);
-  if (!x || !y) return std::nullopt;
-  const auto wcc = windowed_cross_correlation(*x, *y, g.n, g.lags, cfg.wcc_min_sd_bpm);
+  thread_local std::vector<double> x, y;  // reused every second
+  if (!resample_clean_beats_into(first, t_ms, g.first_k, g.n + g.lags, g.step_ms,
+                                 BeatQuantity::HeartRateBpm, cfg, x) ||
+      !resample_clean_beats_into(second, t_ms, g.first_k, g.n + g.lags, g.step_ms,
+                                 BeatQuantity::HeartRateBpm, cfg, y)) {
+    return std::nullopt;
+  }
+  const auto wcc = windowed_cross_correlation(x, y, g.n, g.lags, cfg.wcc_min_sd_bpm);
   if (!wcc) return std::nullopt;
 
   HeartRateSynchrony out;

@@ -25,15 +25,29 @@ struct WindowSeries {
   double fraction() const { return rr_artifact_fraction(artifact); }
 };
 
+// w.rr: the raw series with its artefacts interpolated. Nothing to correct
+// (the usual second): the raw series, without the interpolation's
+// allocations.
+const WindowSeries& corrected(WindowSeries& w) {
+  if (w.clean == w.t_ms.size()) {
+    w.rr.assign(w.rr_raw.begin(), w.rr_raw.end());
+  } else {
+    w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
+  }
+  return w;
+}
+
 // Fills `w` (its vectors are reused: the callers keep one per window kind
 // and thread, so a second allocates nothing once warm).
 const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std::int64_t t_ms,
                                   std::int64_t window_ms, WindowSeries& w) {
   const auto& beats = series.beats();
-  const std::int64_t segment_start = beats[end - 1].segment_start_ms;
+  const std::int64_t segment_start = series.segment_start_ms(end - 1);
   const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
-  std::size_t begin = end;
-  while (begin > 0 && beats[begin - 1].t_ms >= lo) --begin;
+  // The first beat with t >= lo (beats are in time order).
+  const auto first = std::lower_bound(beats.begin(), beats.begin() + static_cast<std::ptrdiff_t>(end), lo,
+                                      [](const StoredBeat& b, std::int64_t t) { return b.t_ms < t; });
+  const auto begin = static_cast<std::size_t>(first - beats.begin());
   w.t_ms.clear();
   w.rr_raw.clear();
   w.artifact.clear();
@@ -45,13 +59,31 @@ const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std
     w.artifact.push_back(art);
     w.clean += art ? 0 : 1;
   }
-  w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
-  return w;
+  return corrected(w);
+}
+
+// The window of window_ms within a wider one of the same T and segment
+// (`wider` holds every beat with t >= its own lo, which is <= this lo):
+// the same beats and verdicts as window_series, copied instead of read
+// back from the beat ring (the 60 s and 64 s windows within the 120 s one).
+const WindowSeries& window_within(const WindowSeries& wider, std::int64_t t_ms,
+                                  std::int64_t window_ms, std::int64_t segment_start,
+                                  WindowSeries& w) {
+  const std::int64_t lo = std::max(t_ms - window_ms + 1, segment_start);
+  const auto begin = static_cast<std::size_t>(
+      std::lower_bound(wider.t_ms.begin(), wider.t_ms.end(), lo) - wider.t_ms.begin());
+  const auto off = static_cast<std::ptrdiff_t>(begin);
+  w.t_ms.assign(wider.t_ms.begin() + off, wider.t_ms.end());
+  w.rr_raw.assign(wider.rr_raw.begin() + off, wider.rr_raw.end());
+  w.artifact.assign(wider.artifact.begin() + off, wider.artifact.end());
+  w.clean = static_cast<std::size_t>(std::count(w.artifact.begin(), w.artifact.end(), false));
+  return corrected(w);
 }
 
 std::optional<double> hr_of_window(const WindowSeries& w, std::int64_t t_ms,
                                    const EngineConfig& cfg) {
-  std::vector<double> rr;
+  thread_local std::vector<double> rr;  // reused every second
+  rr.clear();
   bool any_clean = false;
   for (std::size_t i = 0; i < w.t_ms.size(); ++i) {
     if (w.t_ms[i] <= t_ms - cfg.hr_window_ms) continue;
@@ -92,10 +124,20 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   const StoredBeat& last = series.beats()[end - 1];
   if (t_ms - last.t_ms > cfg.max_gap_ms) return out;
   out.streaming = true;
-  const std::int64_t segment_age = t_ms - last.segment_start_ms;
+  const std::int64_t segment_start = series.segment_start_ms(end - 1);
+  const std::int64_t segment_age = t_ms - segment_start;
 
   thread_local WindowSeries w_scratch, lw_scratch, cw_scratch;
-  const WindowSeries& w = window_series(series, end, t_ms, cfg.rmssd_window_ms, w_scratch);
+  // The long window once; the shorter ones within it when they fit.
+  const WindowSeries& lw = window_series(series, end, t_ms, cfg.long_window_ms, lw_scratch);
+  const auto window_of = [&](std::int64_t window_ms,
+                             WindowSeries& scratch) -> const WindowSeries& {
+    if (window_ms <= cfg.long_window_ms) {
+      return window_within(lw, t_ms, window_ms, segment_start, scratch);
+    }
+    return window_series(series, end, t_ms, window_ms, scratch);
+  };
+  const WindowSeries& w = window_of(cfg.rmssd_window_ms, w_scratch);
   const double fraction = w.fraction();
   out.artifact_fraction = fraction;
   out.hr_bpm = finite_or_none(hr_of_window(w, t_ms, cfg));
@@ -104,7 +146,6 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
     if (out.rmssd_ms) out.ln_rmssd = finite_or_none(hrv_ln_rmssd(*out.rmssd_ms, cfg.ln_rmssd_floor_ms));
   }
 
-  const WindowSeries& lw = window_series(series, end, t_ms, cfg.long_window_ms, lw_scratch);
   const bool long_ok = lw.clean > 0 && lw.fraction() <= cfg.max_artifact_fraction;
   if (long_ok && segment_age >= cfg.long_window_min_ms) {
     out.sdnn_ms = finite_or_none(hrv_sdnn(lw.rr));
@@ -128,7 +169,7 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
     }
   }
   if (with_coherence) {
-    const WindowSeries& cw = window_series(series, end, t_ms, cfg.coherence_window_ms, cw_scratch);
+    const WindowSeries& cw = window_of(cfg.coherence_window_ms, cw_scratch);
     if (cw.clean > 0 && cw.fraction() <= cfg.max_artifact_fraction) {
       const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.coherence_window_ms, cfg), cfg);
       if (rr) {
@@ -155,7 +196,7 @@ std::optional<double> epoch_ln_rmssd(const BeatSeries& series, std::int64_t t_ms
   const std::size_t end = series.end_at(t_ms);
   if (end == 0) return std::nullopt;
   const StoredBeat& last = series.beats()[end - 1];
-  if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - last.segment_start_ms < cfg.hrv_epoch_ms) {
+  if (t_ms - last.t_ms > cfg.max_gap_ms || t_ms - series.segment_start_ms(end - 1) < cfg.hrv_epoch_ms) {
     return std::nullopt;
   }
   thread_local WindowSeries scratch;

@@ -4,11 +4,12 @@
 // map as soon as it is constructed, used or not. The engine holds dozens of
 // small queues per room (three seats, most of them idle without a
 // clinician), so empty deques alone were ~24 KiB of every room (issue 3).
-// This allocates nothing until the first push, then doubles as needed and
-// keeps its capacity (no allocation in steady state).
+// This allocates nothing until the first push, then grows by a quarter as
+// needed and keeps its capacity (no allocation in steady state).
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -17,17 +18,39 @@ namespace attune::core {
 template <class T>
 class RingQueue {
  public:
+  // Random access, so std::lower_bound and friends can search it.
   class const_iterator {
    public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = const T&;
+
     const_iterator(const RingQueue* q, std::size_t i) : q_(q), i_(i) {}
     const T& operator*() const { return (*q_)[i_]; }
     const T* operator->() const { return &(*q_)[i_]; }
+    const T& operator[](difference_type d) const { return (*q_)[i_ + static_cast<std::size_t>(d)]; }
     const_iterator& operator++() {
       ++i_;
       return *this;
     }
+    const_iterator& operator--() {
+      --i_;
+      return *this;
+    }
+    const_iterator& operator+=(difference_type d) {
+      i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + d);
+      return *this;
+    }
+    const_iterator operator+(difference_type d) const { return const_iterator(*this) += d; }
+    const_iterator operator-(difference_type d) const { return const_iterator(*this) += -d; }
+    difference_type operator-(const const_iterator& o) const {
+      return static_cast<difference_type>(i_) - static_cast<difference_type>(o.i_);
+    }
     bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
     bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    bool operator<(const const_iterator& o) const { return i_ < o.i_; }
 
    private:
     const RingQueue* q_;
@@ -51,6 +74,19 @@ class RingQueue {
     --size_;
   }
   void clear() { head_ = size_ = 0; }
+  // Empties the queue and frees its buffer (a window that will not be
+  // filled again, e.g. a finished calibration).
+  void release() {
+    clear();
+    std::vector<T>().swap(buf_);
+  }
+  // Makes room for n elements in one allocation of exactly n (a window of
+  // known length need not double past it).
+  void reserve(std::size_t n) {
+    if (n > buf_.size()) grow_to(n);
+  }
+  // Elements the buffer holds before it grows again.
+  std::size_t capacity() const { return buf_.size(); }
 
   T& front() { return buf_[head_]; }
   const T& front() const { return buf_[head_]; }
@@ -64,8 +100,11 @@ class RingQueue {
 
  private:
   std::size_t wrap(std::size_t i) const { return i < buf_.size() ? i : i - buf_.size(); }
-  void grow() {
-    std::vector<T> next(buf_.empty() ? 4 : 2 * buf_.size());
+  // By a quarter, not double: a window of a few hundred entries then wastes
+  // at most a fifth of its buffer (doubling wasted up to half: issue 3).
+  void grow() { grow_to(buf_.size() < 4 ? 4 : buf_.size() + buf_.size() / 4); }
+  void grow_to(std::size_t n) {
+    std::vector<T> next(n);
     for (std::size_t i = 0; i < size_; ++i) next[i] = std::move((*this)[i]);
     buf_ = std::move(next);
     head_ = 0;

@@ -5,8 +5,9 @@
 // last 11 RR values and the quartiles of the last 91 |dRR| and |mRR|.
 // Copying and sorting the window per beat was the engine's largest cost
 // after the spectra (perf, issue 3). Here a new value is inserted into the
-// sorted copy by binary search and the value leaving the window is erased
-// the same way: O(capacity) moves, no sorting, no allocation once full.
+// sorted copy by binary search and the value leaving the window is found
+// by its arrival slot and erased: O(capacity) moves, no sorting, no
+// allocation once full.
 // The sorted contents are the same values as a fresh sort, so every
 // quantile is bit-identical to sorting the window.
 #pragma once
@@ -14,9 +15,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
-#include "core/ring_queue.hpp"
 
 namespace attune::core {
 
@@ -25,18 +26,30 @@ class SortedWindow {
   explicit SortedWindow(std::size_t capacity) : capacity_(capacity) {}
 
   void push(double v) {
-    order_.push_back(v);
-    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
-    if (order_.size() > capacity_) {
-      const double old = order_.front();
-      order_.pop_front();
-      // Any element equal to `old` is the same value: erase the first one.
-      sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), old));
+    if (capacity_ == 0) return;  // a window of nothing stays empty
+    if (sorted_.empty()) {  // exactly the window, allocated when first used
+      sorted_.reserve(capacity_);
+      slot_.reserve(capacity_);
     }
+    // Arrival order is kept as a slot number per sorted value (4 bytes, not
+    // a second copy of the values: issue 3, memory): the value leaving
+    // arrived capacity pushes ago, in the slot the new one takes. The
+    // sorted contents are the same values as before either way.
+    const auto slot = static_cast<std::uint32_t>(pushed_ % capacity_);
+    if (sorted_.size() == capacity_) {
+      const auto j = std::find(slot_.begin(), slot_.end(), slot) - slot_.begin();
+      sorted_.erase(sorted_.begin() + j);
+      slot_.erase(slot_.begin() + j);
+    }
+    const auto pos = std::upper_bound(sorted_.begin(), sorted_.end(), v) - sorted_.begin();
+    sorted_.insert(sorted_.begin() + pos, v);
+    slot_.insert(slot_.begin() + pos, slot);
+    ++pushed_;
   }
   void clear() {
-    order_.clear();
     sorted_.clear();
+    slot_.clear();
+    pushed_ = 0;
   }
   std::size_t size() const { return sorted_.size(); }
 
@@ -59,8 +72,9 @@ class SortedWindow {
 
  private:
   std::size_t capacity_;
-  RingQueue<double> order_;   // arrival order
   std::vector<double> sorted_;
+  std::vector<std::uint32_t> slot_;  // arrival slot of each sorted value
+  std::uint64_t pushed_ = 0;
 };
 
 }  // namespace attune::core

@@ -5,7 +5,6 @@
 #include "core/synchrony_engine.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <stdexcept>
 #include <utility>
 
@@ -18,9 +17,12 @@
 #include "core/surrogate_test.hpp"
 #include "core/wcc_span_test.hpp"
 #include "core/heart_rate_synchrony.hpp"
+#include "core/held.hpp"
+#include "core/leader_window.hpp"
 #include "core/numeric.hpp"
 #include "core/participant_metrics.hpp"
 #include "core/regulation_state_machine.hpp"
+#include "core/ring_queue.hpp"
 #include "core/robust_baseline.hpp"
 #include "core/shared_state.hpp"
 
@@ -28,6 +30,7 @@ namespace attune::core {
 namespace {
 
 constexpr std::int64_t kSecondMs = 1000;
+constexpr std::size_t kPartnerSeats = 2;  // A and B: seats 0 and 1
 
 struct CalibrationSecond {
   std::int64_t t_ms;
@@ -51,18 +54,17 @@ struct SeatState {
   RespirationSeries resp;
   BreathPhaseHistory resp_phases;  // stitched 5 Hz breathing phases (breathing.hpp)
   RegulationStateMachine machine;
-  std::deque<std::pair<std::int64_t, double>> breath_calibration;
+  RingQueue<std::pair<std::int64_t, double>> breath_calibration;
   std::optional<RobustBaseline> baseline_breath;
-  std::optional<double> coherence_held;
-  // Held between updates (spectral_update_ms, resp_update_ms).
-  std::optional<double> lf_held, hf_held, rsa_held, breath_rate_held, ie_held;
+  // Held between updates (coherence_update_ms, spectral_update_ms, resp_update_ms).
+  Held<double> coherence_held, lf_held, hf_held, rsa_held, breath_rate_held, ie_held;
   std::optional<double> epoch_ln_rmssd;  // of the current second, at epoch ends
   double sum_sdnn = 0.0, sum_lf = 0.0, sum_hf = 0.0, sum_coherence = 0.0, sum_breath = 0.0;
   std::uint64_t n_sdnn = 0, n_lf = 0, n_hf = 0, n_coherence = 0, n_breath = 0;
-  std::deque<CalibrationSecond> calibration;
+  RingQueue<CalibrationSecond> calibration;
   std::optional<RobustBaseline> baseline_hr;
   std::optional<RobustBaseline> baseline_ln_rmssd;
-  std::deque<std::pair<std::int64_t, double>> arousal_raw;  // smoothing window
+  RingQueue<std::pair<std::int64_t, double>> arousal_raw;  // smoothing window
   std::optional<StoredBaseline> stored;  // from earlier sessions (set_stored_baseline)
   std::uint32_t baseline_values = 0, baseline_breath_values = 0;
 
@@ -92,14 +94,15 @@ struct RunningCorrelation {
 };
 
 struct PairAccumulator {
+  explicit PairAccumulator(std::int64_t leader_window_ms) : leads(leader_window_ms) {}
   Seat first = Seat::A, second = Seat::B;
   std::uint32_t windows = 0;
   double sum_r0 = 0.0, sum_peak_r = 0.0, sum_abs_peak_r = 0.0;
   std::uint32_t first_leads = 0, second_leads = 0;
   // Rolling windows (bounded by their length in seconds or epochs).
-  std::deque<std::pair<std::int64_t, double>> lags;             // (T, peak lag s) of valid WCC
-  std::deque<std::array<double, 3>> arousal;                    // (T, a1, a2)
-  std::deque<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
+  LeaderWindow leads;                                           // who led, each second of valid WCC
+  RingQueue<std::array<double, 3>> arousal;                    // (T, a1, a2)
+  RingQueue<std::array<double, 3>> epochs;                     // (T, ln1, ln2)
   std::optional<double> above_chance_z, plv_z;                  // held between tests
   std::optional<double> plv_held, rel_phase_held;               // held between updates
   RunningCorrelation linkage;
@@ -109,9 +112,11 @@ struct PairAccumulator {
   double sum_z = 0.0, sum_plv_z = 0.0;
 };
 
-std::optional<double> pearson_of(const std::deque<std::array<double, 3>>& rows, std::size_t min_n) {
+std::optional<double> pearson_of(const RingQueue<std::array<double, 3>>& rows, std::size_t min_n) {
   if (rows.size() < min_n) return std::nullopt;
-  std::vector<double> a, b;
+  thread_local std::vector<double> a, b;  // reused: no allocation per second
+  a.clear();
+  b.clear();
   for (const auto& r : rows) {
     a.push_back(r[1]);
     b.push_back(r[2]);
@@ -177,9 +182,14 @@ EffectiveBaseline effective_baseline(const S& s) {
 struct SynchronyEngine::Impl {
   explicit Impl(EngineConfig c)
       : cfg(std::move(c)),
+        pairs{PairAccumulator(cfg.leader_window_ms), PairAccumulator(cfg.leader_window_ms),
+              PairAccumulator(cfg.leader_window_ms)},
         episodes(cfg.episode_max_signal_loss_ms, static_cast<std::size_t>(cfg.episode_list_max)),
         ab_trend(ArousalTrendThresholds::from(cfg)) {
-    for (std::size_t i = 0; i < kSeatCount; ++i) seats.emplace_back(cfg);
+    // The partners' state now; the clinician's when first used (seat_at):
+    // most rooms have no clinician (issue 3, memory).
+    seats.reserve(kPartnerSeats);
+    for (std::size_t i = 0; i < kPartnerSeats; ++i) seats.emplace_back(cfg);
     resp_sos = butterworth_bandpass(static_cast<int>(cfg.resp_filter_order), cfg.resp_band_lo_hz,
                                     cfg.resp_band_hi_hz, cfg.resp_grid_hz)
                    .value_or(std::vector<Biquad>{});
@@ -201,7 +211,18 @@ struct SynchronyEngine::Impl {
   CoregulationEpisodes episodes;  // partners A and B only (docs/metrics.md)
   ArousalTrend ab_trend;          // CO_ESCALATION by rising arousal, A-B
 
-  SeatState& seat(Seat s) { return seats[static_cast<std::size_t>(s)]; }
+  // Seat i's state, created on first use. A seat without state is exactly
+  // one that never received anything: its snapshot is the default
+  // ParticipantSnapshot (not streaming, calibrating, UNKNOWN), which is
+  // what its state would have computed every second. Code that indexes
+  // `seats` directly must stay below seats.size() (the pairs with the
+  // clinician run only once the clinician has sent something).
+  SeatState& seat_at(std::size_t i) {
+    if (seats.size() <= i) seats.reserve(i + 1);
+    while (seats.size() <= i) seats.emplace_back(cfg);
+    return seats[i];
+  }
+  SeatState& seat(Seat s) { return seat_at(static_cast<std::size_t>(s)); }
 
   std::int64_t retention_ms() const {
     // Longest look-back of any window: RMSSD, or the WCC window with its
@@ -236,7 +257,7 @@ struct SynchronyEngine::Impl {
     for (const auto& c : s.breath_calibration) v.push_back(c.second);
     s.baseline_breath = robust_baseline(v, cfg.mad_scale, cfg.baseline_breath_scale_floor_bpm);
     s.baseline_breath_values = static_cast<std::uint32_t>(v.size());
-    s.breath_calibration.clear();
+    s.breath_calibration.release();
   }
 
   void update_calibration(SeatState& s, std::int64_t t_ms, const ParticipantSecond& m) {
@@ -255,7 +276,7 @@ struct SynchronyEngine::Impl {
     s.baseline_hr = robust_baseline(hr, cfg.mad_scale, cfg.baseline_hr_scale_floor_bpm);
     s.baseline_ln_rmssd = robust_baseline(ln, cfg.mad_scale, cfg.baseline_ln_rmssd_scale_floor);
     s.baseline_values = static_cast<std::uint32_t>(std::min(hr.size(), ln.size()));
-    s.calibration.clear();
+    s.calibration.release();
   }
 
   std::optional<double> smoothed_arousal(SeatState& s, std::int64_t t_ms,
@@ -276,40 +297,20 @@ struct SynchronyEngine::Impl {
     // (docs/metrics.md "Update cadence").
     const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
     RespirationSecond r = respiration_at(s.resp, t_ms, cfg, resp_sos, resp_due, &s.resp_phases);
-    if (!r.streaming) {
-      s.breath_rate_held.reset();
-      s.ie_held.reset();
-    } else if (resp_due) {
-      s.breath_rate_held = r.breath_rate_bpm;
-      s.ie_held = r.ie_ratio;
-    }
-    r.breath_rate_bpm = s.breath_rate_held;
-    r.ie_ratio = s.ie_held;
+    r.breath_rate_bpm = s.breath_rate_held.update(r.streaming, resp_due, r.breath_rate_bpm);
+    r.ie_ratio = s.ie_held.update(r.streaming, resp_due, r.ie_ratio);
     std::optional<double> breath_hz;
     if (r.breath_rate_bpm) breath_hz = *r.breath_rate_bpm / 60.0;
     const bool coherence_due = is_multiple(t_ms, cfg.coherence_update_ms);
     const bool spectral_due = is_multiple(t_ms, cfg.spectral_update_ms);
     ParticipantSecond m =
         participant_metrics_at(s.beats, t_ms, cfg, breath_hz, coherence_due, spectral_due);
-    if (!m.streaming) {
-      s.lf_held.reset();
-      s.hf_held.reset();
-      s.rsa_held.reset();
-    } else if (spectral_due) {
-      s.lf_held = m.lf_ms2;
-      s.hf_held = m.hf_ms2;
-      s.rsa_held = m.rsa_ms2;
-    }
-    m.lf_ms2 = s.lf_held;
-    m.hf_ms2 = s.hf_held;
-    m.rsa_ms2 = s.rsa_held;
+    m.lf_ms2 = s.lf_held.update(m.streaming, spectral_due, m.lf_ms2);
+    m.hf_ms2 = s.hf_held.update(m.streaming, spectral_due, m.hf_ms2);
+    m.rsa_ms2 = s.rsa_held.update(m.streaming, spectral_due, m.rsa_ms2);
     if (m.streaming && !s.baseline_hr) update_calibration(s, t_ms, m);
     if (r.streaming) update_breath_calibration(s, t_ms, r.breath_rate_bpm);
-    if (!m.streaming) {
-      s.coherence_held.reset();
-    } else if (coherence_due) {
-      s.coherence_held = m.coherence;
-    }
+    s.coherence_held.update(m.streaming, coherence_due, m.coherence);
     s.epoch_ln_rmssd.reset();
     if (is_multiple(t_ms, cfg.hrv_epoch_ms)) s.epoch_ln_rmssd = epoch_ln_rmssd(s.beats, t_ms, cfg);
 
@@ -327,7 +328,7 @@ struct SynchronyEngine::Impl {
     p.lf_ms2 = m.lf_ms2;
     p.hf_ms2 = m.hf_ms2;
     p.rsa_ms2 = m.rsa_ms2;
-    p.coherence = s.coherence_held;
+    p.coherence = s.coherence_held.value();
     p.breathing = r.streaming;
     p.breath_rate_bpm = r.breath_rate_bpm;
     p.ie_ratio = r.ie_ratio;
@@ -355,18 +356,11 @@ struct SynchronyEngine::Impl {
 
   // Leader/follower shares of the valid WCC windows in (T - leader_window, T].
   void rolling_leader(PairAccumulator& acc, std::int64_t t_ms, PairSnapshot& p) const {
-    while (!acc.lags.empty() && acc.lags.front().first <= t_ms - cfg.leader_window_ms) {
-      acc.lags.pop_front();
-    }
-    if (acc.lags.empty()) return;
-    std::size_t first = 0, second = 0;
-    for (const auto& l : acc.lags) {
-      if (l.second > cfg.leader_dead_zone_s) ++first;
-      if (l.second < -cfg.leader_dead_zone_s) ++second;
-    }
-    const auto n = static_cast<double>(acc.lags.size());
-    p.leader_first_share = static_cast<double>(first) / n;
-    p.leader_second_share = static_cast<double>(second) / n;
+    acc.leads.advance(t_ms);
+    if (acc.leads.size() == 0) return;
+    const auto n = static_cast<double>(acc.leads.size());
+    p.leader_first_share = static_cast<double>(acc.leads.first_leads()) / n;
+    p.leader_second_share = static_cast<double>(acc.leads.second_leads()) / n;
   }
 
   std::optional<double> wcc_above_chance(const SeatState& s1, const SeatState& s2,
@@ -420,9 +414,16 @@ struct SynchronyEngine::Impl {
       acc.sum_peak_r += h->peak_r;
       acc.sum_abs_peak_r += std::fabs(h->peak_r);
       // Positive lag: the second follows, so the first leads.
-      if (h->peak_lag_s > cfg.leader_dead_zone_s) ++acc.first_leads;
-      if (h->peak_lag_s < -cfg.leader_dead_zone_s) ++acc.second_leads;
-      acc.lags.emplace_back(t_ms, h->peak_lag_s);
+      Lead lead = Lead::None;
+      if (h->peak_lag_s > cfg.leader_dead_zone_s) {
+        ++acc.first_leads;
+        lead = Lead::First;
+      }
+      if (h->peak_lag_s < -cfg.leader_dead_zone_s) {
+        ++acc.second_leads;
+        lead = Lead::Second;
+      }
+      acc.leads.add(t_ms, lead);
       if (test_due) {
         acc.above_chance_z = wcc_above_chance(seats[i1], seats[i2], t_ms, *h);
         if (acc.above_chance_z) {
@@ -503,8 +504,12 @@ struct SynchronyEngine::Impl {
 
   void compute_second(std::int64_t t_ms) {
     Snapshot snap;
+    if (latest) {  // reuse the pairs' storage: latest is replaced below
+      snap.pairs = std::move(latest->pairs);
+      snap.pairs.clear();
+    }
     snap.t_ms = t_ms;
-    for (std::size_t i = 0; i < kSeatCount; ++i) {
+    for (std::size_t i = 0; i < seats.size(); ++i) {
       snap.participants[i] = participant_second(seats[i], t_ms);
     }
     snap.pairs.push_back(pair_second(pairs[0], snap));
@@ -568,7 +573,7 @@ struct SynchronyEngine::Impl {
   // Accumulates `n` more silent seconds identical to `latest` (bar t_ms).
   void repeat_silent(std::int64_t n) {
     const auto secs = static_cast<double>(n);
-    for (std::size_t i = 0; i < kSeatCount; ++i) {
+    for (std::size_t i = 0; i < seats.size(); ++i) {
       if (seats[i].present_at(latest->t_ms)) {
         add_state_time(seats[i].time_in_state, latest->participants[i].state, secs);
       }
@@ -694,14 +699,14 @@ SynchronyEngine& SynchronyEngine::operator=(SynchronyEngine&&) noexcept = defaul
 BeatVerdict SynchronyEngine::add_beat(Seat seat, const Beat& beat) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount) return BeatVerdict::Rejected;
-  return impl_->seats[i].beats.add(beat);
+  return impl_->seat_at(i).beats.add(beat);
 }
 
 std::size_t SynchronyEngine::add_respiration(Seat seat, std::int64_t t0_ms, double rate_hz,
                                              const double* values, std::size_t n) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount) return 0;
-  return impl_->seats[i].resp.add(t0_ms, rate_hz, values, n);
+  return impl_->seat_at(i).resp.add(t0_ms, rate_hz, values, n);
 }
 
 void SynchronyEngine::advance_to(std::int64_t t_ms) { impl_->advance(t_ms, nullptr); }
@@ -714,7 +719,7 @@ void SynchronyEngine::advance_to(std::int64_t t_ms,
 bool SynchronyEngine::set_stored_baseline(Seat seat, const StoredBaseline& stored) {
   const auto i = static_cast<std::size_t>(seat);
   if (i >= kSeatCount || !usable(stored)) return false;
-  SeatState& s = impl_->seats[i];
+  SeatState& s = impl_->seat_at(i);
   if (s.baseline_hr) return false;  // calibration finished: too late to switch
   s.stored = sanitised(stored);
   return true;
@@ -726,7 +731,8 @@ EngineSummary SynchronyEngine::summary() const {
   EngineSummary out;
   out.data_seconds = impl_->data_seconds;
   for (std::size_t i = 0; i < kSeatCount; ++i) {
-    out.participants[i] = impl_->participant_summary(impl_->seats[i]);
+    out.participants[i] = i < impl_->seats.size() ? impl_->participant_summary(impl_->seats[i])
+                                                   : impl_->participant_summary(SeatState(impl_->cfg));
   }
   out.pairs.push_back(impl_->pair_summary(impl_->pairs[0]));
   if (out.participants[static_cast<std::size_t>(Seat::Clinician)].present) {

@@ -66,29 +66,39 @@ inline bool same_bits(const std::optional<double>& a, const std::optional<double
   return !a || std::memcmp(&*a, &*b, sizeof(double)) == 0;
 }
 
+// Every value of two snapshots, bit for bit.
 inline bool same_bits(const Snapshot& a, const Snapshot& b) {
+  using P = ParticipantSnapshot;
+  const std::optional<double> P::*pv[] = {&P::hr_bpm, &P::rmssd_ms, &P::ln_rmssd, &P::arousal,
+                                          &P::artifact_fraction, &P::sdnn_ms, &P::pnn50, &P::lf_ms2,
+                                          &P::hf_ms2, &P::rsa_ms2, &P::coherence,
+                                          &P::breath_rate_bpm, &P::ie_ratio};
+  using Q = PairSnapshot;
+  const std::optional<double> Q::*qv[] = {&Q::wcc_r0, &Q::wcc_peak_r, &Q::wcc_peak_lag_s,
+                                          &Q::wcc_peak_z, &Q::leader_first_share,
+                                          &Q::leader_second_share, &Q::above_chance_z, &Q::plv,
+                                          &Q::rel_phase_rad, &Q::plv_above_chance_z,
+                                          &Q::breath_rate_diff_bpm, &Q::arousal_r, &Q::hrv_linkage_r};
   if (a.t_ms != b.t_ms || a.shared != b.shared || a.activated != b.activated ||
       a.pairs.size() != b.pairs.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.participants.size(); ++i) {
-    const auto& p = a.participants[i];
-    const auto& q = b.participants[i];
+    const P& p = a.participants[i];
+    const P& q = b.participants[i];
     if (p.streaming != q.streaming || p.calibrating != q.calibrating || p.state != q.state ||
-        !same_bits(p.hr_bpm, q.hr_bpm) || !same_bits(p.rmssd_ms, q.rmssd_ms) ||
-        !same_bits(p.ln_rmssd, q.ln_rmssd) || !same_bits(p.arousal, q.arousal) ||
-        !same_bits(p.artifact_fraction, q.artifact_fraction)) {
+        p.breathing != q.breathing || p.baseline_source != q.baseline_source) {
       return false;
     }
+    for (auto m : pv)
+      if (!same_bits(p.*m, q.*m)) return false;
   }
   for (std::size_t i = 0; i < a.pairs.size(); ++i) {
-    const auto& p = a.pairs[i];
-    const auto& q = b.pairs[i];
-    if (p.first != q.first || p.second != q.second || !same_bits(p.wcc_r0, q.wcc_r0) ||
-        !same_bits(p.wcc_peak_r, q.wcc_peak_r) || !same_bits(p.wcc_peak_lag_s, q.wcc_peak_lag_s) ||
-        !same_bits(p.wcc_peak_z, q.wcc_peak_z)) {
-      return false;
-    }
+    const Q& p = a.pairs[i];
+    const Q& q = b.pairs[i];
+    if (p.first != q.first || p.second != q.second) return false;
+    for (auto m : qv)
+      if (!same_bits(p.*m, q.*m)) return false;
   }
   return true;
 }
