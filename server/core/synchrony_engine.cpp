@@ -386,6 +386,9 @@ struct SynchronyEngine::Impl {
     st.min_shift = points(cfg.surrogate_min_shift_ms);
     st.shift_step = std::max<std::size_t>(1, points(cfg.surrogate_shift_step_ms));
     st.min_sd = cfg.wcc_min_sd_bpm;
+    // Prewhitened (low-pass below the HF band, first difference): docs/metrics.md "Above chance".
+    st.lowpass_taps = points(cfg.surrogate_lowpass_ms) + 1;
+    st.lowpass_fc = cfg.surrogate_lowpass_hz / cfg.grid_hz;
     // The peak of the span's WCC lag profile (r averaged lag by lag over its
     // windows; the last one is the published WCC) against the same for
     // circularly shifted partners (Moulder et al. 2018; wcc_span_test.hpp).
@@ -404,6 +407,7 @@ struct SynchronyEngine::Impl {
     const ParticipantSnapshot& q2 = snap.participants[i2];
     const std::int64_t t_ms = snap.t_ms;
     const bool test_due = is_multiple(t_ms, cfg.surrogate_update_ms);
+    const bool hr_test_due = is_multiple(t_ms, cfg.hr_surrogate_update_ms);
 
     // Heart-rate synchrony, leader/follower, above chance.
     std::optional<HeartRateSynchrony> h;
@@ -421,7 +425,7 @@ struct SynchronyEngine::Impl {
       if (h->peak_lag_s > cfg.leader_dead_zone_s) ++acc.first_leads;
       if (h->peak_lag_s < -cfg.leader_dead_zone_s) ++acc.second_leads;
       acc.lags.emplace_back(t_ms, h->peak_lag_s);
-      if (test_due) {
+      if (hr_test_due) {
         acc.above_chance_z = wcc_above_chance(seats[i1], seats[i2], t_ms, *h);
         if (acc.above_chance_z) {
           ++acc.z_tests;

@@ -173,14 +173,17 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
 
     dyad = os.path.join(args.workdir, "dyad.csv")
-    simulate_dyad.write_csv(simulate_dyad.simulate(seed=7, duration_s=300, lag_s=1.5), dyad)
+    # 600 s: the heart-rate test needs 315 s of clean beats (its 300 s span
+    # plus the 15 s low-pass); the dyad's 5 s dropout ends at 205 s.
+    hr_every = core_reference.CFG["hr_surrogate_update_ms"]
+    simulate_dyad.write_csv(simulate_dyad.simulate(seed=7, duration_s=600, lag_s=1.5), dyad)
     problems, engine, _ = compare(args.dump, dyad, expect_lag=1.5, min_values=2000)
-    zs = [s["pairs"][0]["above_chance_z"] for s in engine if s["t_ms"] % 15000 == 0
+    zs = [s["pairs"][0]["above_chance_z"] for s in engine if s["t_ms"] % hr_every == 0
           and s["pairs"][0]["above_chance_z"] is not None]
     above = sum(z >= 1.96 for z in zs)
     print("dyad: coupled heart rates (B follows A) above chance in %d of %d tests" % (above, len(zs)))
-    # Finding, not asserted: with a 120 s span the test runs only where both
-    # segments are long and clean; its power on slow shared drives is low.
+    # Reported, not asserted here (the rates over many couples are asserted
+    # by the unit test core_unit_tests "[rates]").
     if not zs:
         problems.append("no surrogate test of the coupled heart rates ran")
     # Breathing at different rates (A 15, B 12 breaths/min): rates recovered.
@@ -205,10 +208,12 @@ def main():
     # Independent pairs (engine only, 20 min): not above chance in >= 95 %
     # of the surrogate tests, for heart-rate WCC and for breathing PLV.
     ind = os.path.join(args.workdir, "independent_dyad.csv")
-    simulate_dyad.write_csv(simulate_dyad.independent_dyad(), ind)
+    # 40 min: >= 40 heart-rate tests (one every 30 s once 315 s are covered).
+    simulate_dyad.write_csv(simulate_dyad.independent_dyad(duration_s=2400), ind)
     lines = [json.loads(x) for x in run_dump(args.dump, ind, live=False).splitlines()]
     for key in ("above_chance_z", "plv_above_chance_z"):
-        zs = [s["pairs"][0][key] for s in lines if "summary" not in s and s["t_ms"] % 15000 == 0
+        every = hr_every if key == "above_chance_z" else 15000
+        zs = [s["pairs"][0][key] for s in lines if "summary" not in s and s["t_ms"] % every == 0
               and s["pairs"][0][key] is not None]
         above = sum(z >= 1.96 for z in zs)
         print("independent_dyad: %s above chance in %d of %d tests" % (key, above, len(zs)))
