@@ -132,9 +132,8 @@ struct EngineConfig {
   std::int64_t hrv_linkage_min_epochs = 6;
   std::int64_t leader_window_ms = 300000;
   // Above chance: circular-shift surrogates. Span and shift step are the
-  // heart-rate test's (docs/metrics.md "Above chance": 300 s, 8 s, windows
-  // every 15 s, prewhitened, a test every 30 s keep the CPU cost of the
-  // former 180 s test every 15 s); the minimum shift is shared with PLV.
+  // heart-rate test's (docs/metrics.md "Above chance"); the minimum shift
+  // is shared with PLV.
   std::int64_t surrogate_span_ms = 300000;
   std::int64_t surrogate_min_shift_ms = 20000;
   std::int64_t surrogate_shift_step_ms = 8000;
@@ -142,13 +141,14 @@ struct EngineConfig {
   // the peak of their lag-by-lag mean r is tested (wcc_span_test.hpp).
   std::int64_t surrogate_window_step_ms = 15000;
   // Heart-rate test prewhitening (prewhitening.hpp): low-pass FIR of this
-  // length (taps = length / grid step + 1) and cutoff (the LF/HF boundary),
-  // then the first difference.
+  // length (taps = 2 round(length / grid step / 2) + 1) and cutoff (the
+  // LF/HF boundary), on the test's grid (grid_hz / surrogate_grid_hz must
+  // be a whole number), then the first difference.
   std::int64_t surrogate_lowpass_ms = 15000;
   double surrogate_lowpass_hz = 0.15;
-  std::int64_t hr_surrogate_update_ms = 30000;  // heart-rate test cadence
+  double surrogate_grid_hz = 1.0;
   std::int64_t plv_surrogate_shift_step_ms = 400;
-  std::int64_t surrogate_update_ms = 15000;     // PLV test cadence
+  std::int64_t surrogate_update_ms = 15000;
   double above_chance_min_z = 1.96;
 
   // ---- Added with co-regulation episodes (issue 3; docs/metrics.md

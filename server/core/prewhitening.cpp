@@ -24,15 +24,17 @@ std::vector<double> lowpass_fir_taps(std::size_t taps, double fc) {
   return h;
 }
 
-std::vector<double> lowpass_first_difference(const std::vector<double>& v, const std::vector<double>& h) {
+std::vector<double> lowpass_first_difference(const std::vector<double>& v, const std::vector<double>& h,
+                                             std::size_t decimation) {
   std::vector<double> out;
   const std::size_t k = h.size();
-  if (k == 0 || v.size() < k + 2) return out;
-  const std::size_t n = v.size() - k + 1;
-  std::vector<double> f(n);
-  for (std::size_t i = 0; i < n; ++i) f[i] = dot(h.data(), &v[i], k);
-  out.resize(n - 1);
-  for (std::size_t i = 0; i + 1 < n; ++i) out[i] = f[i + 1] - f[i];
+  if (k == 0 || decimation == 0 || v.size() < k + decimation) return out;
+  const std::size_t last = v.size() - k;  // index of the last filtered point
+  const std::size_t g = last / decimation + 1;
+  std::vector<double> f(g);
+  for (std::size_t i = 0; i < g; ++i) f[i] = dot(h.data(), &v[last - (g - 1 - i) * decimation], k);
+  out.resize(g - 1);
+  for (std::size_t i = 0; i + 1 < g; ++i) out[i] = f[i + 1] - f[i];
   return out;
 }
 

@@ -11,7 +11,9 @@
 //     with its cutoff at the LF/HF boundary, 0.15 Hz (Task Force of the ESC
 //     and NASPE 1996), unit gain at 0 Hz; RSA differs between partners
 //     (each breathes at their own rate) and is removed rather than tested;
-//  2. the first difference, which removes the level and the slow drift
+//  2. taken every few points (the engine: 1 Hz from the 4 Hz grid; nothing
+//     above 0.5 Hz is left after step 1), which cuts the test's cost 16-fold;
+//  3. the first difference, which removes the level and the slow drift
 //     (detrending before windowed cross-correlation: Boker et al. 2002;
 //     differencing as prewhitening: Dean & Dunsmuir 2016).
 // Measured alternatives: docs/metrics.md "Above chance".
@@ -27,9 +29,14 @@ namespace attune::core {
 // (cutoff_hz / sample_hz), K = taps (odd, >= 3).
 std::vector<double> lowpass_fir_taps(std::size_t taps, double fc);
 
-// The "valid" part of the convolution, out[i] = sum_j h[j] v[i + j]
-// (v.size() - K + 1 points; each is centred on v[i + (K-1)/2]), then its
-// first difference: v.size() - K points. Empty when v is too short.
-std::vector<double> lowpass_first_difference(const std::vector<double>& v, const std::vector<double>& h);
+// The "valid" part of the convolution, f[k] = sum_j h[j] v[k + j]
+// (k = 0 .. N - K, N = v.size(); f[k] is centred on v[k + (K-1)/2}),
+// taken every `decimation` points counting back from its last point,
+// g = f[N - K - (G - 1 - i) * decimation], i = 0 .. G - 1, G = (N - K) /
+// decimation + 1, then the first difference of g: G - 1 points. The
+// low-pass is what makes the decimation safe (no aliasing of the breathing
+// band). Empty when v is too short.
+std::vector<double> lowpass_first_difference(const std::vector<double>& v, const std::vector<double>& h,
+                                             std::size_t decimation = 1);
 
 }  // namespace attune::core

@@ -24,8 +24,8 @@ WccSpanTest wcc_span_test(const std::vector<double>& x_in, const std::vector<dou
   if (st.lowpass_taps > 0) {
     const std::vector<double> h = lowpass_fir_taps(st.lowpass_taps, st.lowpass_fc);
     if (h.empty()) return out;
-    x_pw = lowpass_first_difference(x_in, h);
-    y_pw = lowpass_first_difference(y_in, h);
+    x_pw = lowpass_first_difference(x_in, h, st.decimation);
+    y_pw = lowpass_first_difference(y_in, h, st.decimation);
   }
   const std::vector<double>& x = st.lowpass_taps > 0 ? x_pw : x_in;
   const std::vector<double>& y = st.lowpass_taps > 0 ? y_pw : y_in;

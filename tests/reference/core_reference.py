@@ -38,7 +38,7 @@ CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=30
            hrv_linkage_min_epochs=6, leader_window_ms=300000, leader_dead_zone_s=0.5,
            surrogate_span_ms=300000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=8000,
            surrogate_window_step_ms=15000, surrogate_lowpass_ms=15000, surrogate_lowpass_hz=0.15,
-           hr_surrogate_update_ms=30000,
+           surrogate_grid_hz=1.0,
            plv_surrogate_shift_step_ms=400, surrogate_update_ms=15000)
 SEATS = ("A", "B", "C")
 
@@ -451,14 +451,21 @@ def span_statistic(x, y, n, L, ends, min_sd):
 def prewhiten(v, cfg, step):
     """Low-pass below the HF band (scipy firwin: Hamming-windowed sinc,
     cutoff surrogate_lowpass_hz, unit DC gain), the valid part of the
-    convolution, then the first difference (docs/metrics.md "Above chance")."""
-    taps = int(round(cfg["surrogate_lowpass_ms"] / step)) + 1
+    convolution taken every grid_hz / surrogate_grid_hz points counting back
+    from its last point, then the first difference (docs/metrics.md "Above
+    chance")."""
+    taps = 2 * int(round(cfg["surrogate_lowpass_ms"] / step / 2)) + 1
     h = firwin(taps, cfg["surrogate_lowpass_hz"], window="hamming", fs=1000.0 / step)
-    return np.diff(np.convolve(v, h, mode="valid"))
+    dec = int(round(cfg["grid_hz"] / cfg["surrogate_grid_hz"]))
+    return np.diff(np.convolve(v, h, mode="valid")[::-dec][::-1])
 
 
-def span_test_z(xl, yl, n, L, cfg, step):
+def span_test_z(xl, yl, cfg, step):
+    """The heart-rate above-chance z on the prewhitened span, on the test's grid."""
     xl, yl = prewhiten(xl, cfg, step), prewhiten(yl, cfg, step)
+    step = 1000.0 / cfg["surrogate_grid_hz"]
+    n = int(round(cfg["wcc_window_ms"] / step))
+    L = int(round(cfg["wcc_max_lag_ms"] / step))
     M = len(xl)
     wstep = max(1, int(round(cfg["surrogate_window_step_ms"] / step)))
     ends = [M - 1]
@@ -505,12 +512,12 @@ def wcc(p1, p2, T, cfg):
     peak = float(rs[i])
     out = dict(r0=float(rs[L]), peak_r=peak, peak_lag_s=(i - L) * step / 1000.0,
                peak_z=float(np.arctanh(np.clip(peak, -(1 - 1e-12), 1 - 1e-12))), above_chance_z=None)
-    if T % cfg["hr_surrogate_update_ms"] == 0:
+    if T % cfg["surrogate_update_ms"] == 0:
         M = int(round(cfg["surrogate_span_ms"] / step))
         xl = p1.resampled_hr(T, e - M + 1, M, step)
         yl = p2.resampled_hr(T, e - M + 1, M, step)
         if xl is not None and yl is not None:
-            out["above_chance_z"] = span_test_z(xl, yl, n, L, cfg, step)
+            out["above_chance_z"] = span_test_z(xl, yl, cfg, step)
     return out
 
 
@@ -594,7 +601,7 @@ def compute(path, cfg=CFG):
                 r = dict(r0=None, peak_r=None, peak_lag_s=None, peak_z=None, above_chance_z=None)
             else:
                 st["lags"].append((T, r["peak_lag_s"]))
-                if T % cfg["hr_surrogate_update_ms"] == 0:
+                if due:
                     st["z"] = r["above_chance_z"]
                 r["above_chance_z"] = st["z"]
             st["lags"] = [x for x in st["lags"] if x[0] > T - cfg["leader_window_ms"]]

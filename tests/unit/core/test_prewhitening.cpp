@@ -76,7 +76,18 @@ TEST_CASE("prewhitening passes slow heart-rate changes and stops the breathing b
   for (std::size_t i = 0; i < n; ++i) drift[i] = 70.0 + 0.01 * static_cast<double>(i);
   const std::vector<double> d = lowpass_first_difference(drift, h);
   for (double v : d) CHECK(v == Approx(0.01).margin(1e-9));
-  CHECK(lowpass_first_difference(std::vector<double>(62, 1.0), h).empty());
+  CHECK(lowpass_first_difference(std::vector<double>(61, 1.0), h).empty());
+  // Decimated by 4 (the engine's 1 Hz): the differences of every 4th
+  // filtered point counting back from the last are sums of 4 consecutive
+  // undecimated differences, and the last ends at the same point.
+  const std::vector<double> v = sine(n, 0.05);
+  const std::vector<double> full = lowpass_first_difference(v, h);
+  const std::vector<double> dec = lowpass_first_difference(v, h, 4);
+  REQUIRE(dec.size() == (n - 61) / 4);
+  for (std::size_t i = 0; i < dec.size(); ++i) {
+    const std::size_t end = full.size() - 4 * (dec.size() - 1 - i);
+    CHECK(dec[i] == Approx(full[end - 1] + full[end - 2] + full[end - 3] + full[end - 4]).margin(1e-12));
+  }
 }
 
 TEST_CASE("the prewhitened span test finds a shared slow signal under different breathing and not without it",
@@ -102,11 +113,15 @@ TEST_CASE("the prewhitened span test finds a shared slow signal under different 
     coupled[i] = 74 + 3 * sa[i] + 3 * rb[i];  // A's slow part, 2 s later
     independent[i] = 74 + 3 * sb[i] + 3 * rb[i];
   }
-  WccSpanSettings st;
-  st.window_step = 60;
-  st.shift_step = 32;
+  WccSpanSettings st;  // the engine's defaults, on the 1 Hz test grid
+  st.n = 30;
+  st.max_lag = 5;
+  st.window_step = 15;
+  st.min_shift = 20;
+  st.shift_step = 8;
   st.lowpass_taps = 61;
   st.lowpass_fc = 0.15 / kGridHz;
+  st.decimation = 4;
   const WccSpanTest c = wcc_span_test(x, coupled, st);
   const WccSpanTest u = wcc_span_test(x, independent, st);
   REQUIRE(c.statistic);
