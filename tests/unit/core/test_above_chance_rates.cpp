@@ -7,7 +7,7 @@
 // one batch (snapshots at T use beats <= T, so this equals live feeding).
 // Coupled: B's slow HR follows A's by 2 s with coupling 0.6 (the model's
 // default); independent: coupling 0. Tests are counted from the summary
-// (above_chance_tests, above_chance_share: one test every 30 s where both
+// (above_chance_tests, above_chance_share: one test every 15 s where both
 // splines cover the 300 s span).
 #include <catch2/catch.hpp>
 
