@@ -30,7 +30,7 @@ namespace attune::core {
 std::vector<double> lowpass_fir_taps(std::size_t taps, double fc);
 
 // The "valid" part of the convolution, f[k] = sum_j h[j] v[k + j]
-// (k = 0 .. N - K, N = v.size(); f[k] is centred on v[k + (K-1)/2}),
+// (k = 0 .. N - K, N = v.size(); f[k] is centred on v[k + (K-1)/2]),
 // taken every `decimation` points counting back from its last point,
 // g = f[N - K - (G - 1 - i) * decimation], i = 0 .. G - 1, G = (N - K) /
 // decimation + 1, then the first difference of g: G - 1 points. The
