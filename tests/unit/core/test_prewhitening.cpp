@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "core/engine_config.hpp"
 #include "core/prewhitening.hpp"
 #include "core/surrogate_test.hpp"
 #include "core/wcc_span_test.hpp"
@@ -134,4 +136,27 @@ TEST_CASE("the prewhitened span test finds a shared slow signal under different 
   REQUIRE(zu);
   CHECK(*zc > 3.0);
   CHECK(*zu < 1.96);
+}
+
+TEST_CASE("the prewhitening parameters are recorded and refused when unusable", "[prewhitening][config]") {
+  const EngineConfig cfg;
+  const std::string j = cfg.to_json();
+  for (const char* key : {"\"surrogate_span_ms\":300000", "\"surrogate_lowpass_ms\":15000",
+                          "\"surrogate_lowpass_hz\":0.15", "\"surrogate_grid_hz\":1"}) {
+    INFO(key);
+    CHECK(j.find(key) != std::string::npos);
+  }
+  CHECK(cfg.problems().empty());
+  const auto refused = [](auto change) {
+    EngineConfig c;
+    change(c);
+    return !c.problems().empty();
+  };
+  CHECK(refused([](EngineConfig& c) { c.surrogate_lowpass_ms = 0; }));
+  CHECK(refused([](EngineConfig& c) { c.surrogate_grid_hz = 1.5; }));   // 4 Hz is not a whole multiple
+  CHECK(refused([](EngineConfig& c) { c.surrogate_grid_hz = 8.0; }));   // finer than the grid
+  CHECK(refused([](EngineConfig& c) { c.surrogate_lowpass_hz = 0.5; })); // not below 1 Hz / 2
+  CHECK(refused([](EngineConfig& c) { c.surrogate_lowpass_hz = std::nan(""); }));
+  CHECK(refused([](EngineConfig& c) { c.surrogate_span_ms = 45000; }));  // no room for window, lags and filter
+  CHECK_FALSE(refused([](EngineConfig& c) { c.surrogate_grid_hz = 2.0; }));
 }
