@@ -134,6 +134,9 @@ std::string EngineConfig::to_json() const {
   w.field("surrogate_min_shift_ms", surrogate_min_shift_ms);
   w.field("surrogate_shift_step_ms", surrogate_shift_step_ms);
   w.field("surrogate_window_step_ms", surrogate_window_step_ms);
+  w.field("surrogate_lowpass_ms", surrogate_lowpass_ms);
+  w.field("surrogate_lowpass_hz", surrogate_lowpass_hz);
+  w.field("surrogate_grid_hz", surrogate_grid_hz);
   w.field("plv_surrogate_shift_step_ms", plv_surrogate_shift_step_ms);
   w.field("surrogate_update_ms", surrogate_update_ms);
   w.field("above_chance_min_z", above_chance_min_z);
@@ -232,6 +235,14 @@ std::vector<std::string> EngineConfig::problems() const {
            2 * surrogate_min_shift_ms < surrogate_span_ms && surrogate_shift_step_ms > 0 &&
            plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0 && surrogate_window_step_ms > 0,
        "surrogates: span >= WCC window + lag, 0 < 2 * min shift < span, positive steps");
+  need(static_cast<double>(surrogate_lowpass_ms) * grid_hz >= 1000.0 && surrogate_span_ms >= wcc_window_ms + wcc_max_lag_ms + surrogate_lowpass_ms &&
+           2 * surrogate_min_shift_ms < surrogate_span_ms - surrogate_lowpass_ms &&
+           std::isfinite(surrogate_lowpass_hz) && surrogate_lowpass_hz > 0.0 &&
+           std::isfinite(surrogate_grid_hz) && surrogate_grid_hz > 0.0 && surrogate_grid_hz <= grid_hz &&
+           std::fabs(grid_hz / surrogate_grid_hz - std::round(grid_hz / surrogate_grid_hz)) < 1e-9 &&
+           surrogate_lowpass_hz < surrogate_grid_hz / 2,
+       "heart-rate surrogate prewhitening: length >= one grid step, span >= WCC window + lag + length, grid_hz a whole "
+       "multiple of surrogate_grid_hz, 0 < cutoff < surrogate_grid_hz / 2");
   need(std::isfinite(above_chance_min_z), "above_chance_min_z must be finite");
   need(co_rise_window_ms >= 2000 && co_rise_window_ms % 1000 == 0 &&
            co_rise_window_ms <= arousal_concordance_window_ms,

@@ -131,13 +131,22 @@ struct EngineConfig {
   std::int64_t hrv_linkage_window_ms = 300000;
   std::int64_t hrv_linkage_min_epochs = 6;
   std::int64_t leader_window_ms = 300000;
-  // Above chance: circular-shift surrogates.
-  std::int64_t surrogate_span_ms = 180000;
+  // Above chance: circular-shift surrogates. Span and shift step are the
+  // heart-rate test's (docs/metrics.md "Above chance"); the minimum shift
+  // is shared with PLV.
+  std::int64_t surrogate_span_ms = 300000;
   std::int64_t surrogate_min_shift_ms = 20000;
-  std::int64_t surrogate_shift_step_ms = 4000;
+  std::int64_t surrogate_shift_step_ms = 8000;
   // Heart-rate test: WCC windows end every this much over the span, and
   // the peak of their lag-by-lag mean r is tested (wcc_span_test.hpp).
-  std::int64_t surrogate_window_step_ms = 20000;
+  std::int64_t surrogate_window_step_ms = 15000;
+  // Heart-rate test prewhitening (prewhitening.hpp): low-pass FIR of this
+  // length (taps = 2 round(length / grid step / 2) + 1) and cutoff (the
+  // LF/HF boundary), on the test's grid (grid_hz / surrogate_grid_hz must
+  // be a whole number), then the first difference.
+  std::int64_t surrogate_lowpass_ms = 15000;
+  double surrogate_lowpass_hz = 0.15;
+  double surrogate_grid_hz = 1.0;
   std::int64_t plv_surrogate_shift_step_ms = 400;
   std::int64_t surrogate_update_ms = 15000;
   double above_chance_min_z = 1.96;

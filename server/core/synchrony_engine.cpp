@@ -375,13 +375,23 @@ struct SynchronyEngine::Impl {
     const auto points = [step](std::int64_t ms) {
       return static_cast<std::size_t>(std::llround(static_cast<double>(ms) / step));
     };
+    // Prewhitened (low-pass below the HF band, on the test's 1 Hz grid, first
+    // difference): windows, lags and shifts count test-grid points.
+    // docs/metrics.md "Above chance".
+    const double test_step = 1000.0 / cfg.surrogate_grid_hz;
+    const auto test_points = [test_step](std::int64_t ms) {
+      return static_cast<std::size_t>(std::llround(static_cast<double>(ms) / test_step));
+    };
     WccSpanSettings st;
-    st.n = points(cfg.wcc_window_ms);
-    st.max_lag = points(cfg.wcc_max_lag_ms);
-    st.window_step = std::max<std::size_t>(1, points(cfg.surrogate_window_step_ms));
-    st.min_shift = points(cfg.surrogate_min_shift_ms);
-    st.shift_step = std::max<std::size_t>(1, points(cfg.surrogate_shift_step_ms));
+    st.n = test_points(cfg.wcc_window_ms);
+    st.max_lag = test_points(cfg.wcc_max_lag_ms);
+    st.window_step = std::max<std::size_t>(1, test_points(cfg.surrogate_window_step_ms));
+    st.min_shift = test_points(cfg.surrogate_min_shift_ms);
+    st.shift_step = std::max<std::size_t>(1, test_points(cfg.surrogate_shift_step_ms));
     st.min_sd = cfg.wcc_min_sd_bpm;
+    st.lowpass_taps = 2 * static_cast<std::size_t>(std::llround(static_cast<double>(points(cfg.surrogate_lowpass_ms)) / 2)) + 1;
+    st.lowpass_fc = cfg.surrogate_lowpass_hz / cfg.grid_hz;
+    st.decimation = static_cast<std::size_t>(std::llround(cfg.grid_hz / cfg.surrogate_grid_hz));
     // The peak of the span's WCC lag profile (r averaged lag by lag over its
     // windows; the last one is the published WCC) against the same for
     // circularly shifted partners (Moulder et al. 2018; wcc_span_test.hpp).

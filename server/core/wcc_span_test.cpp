@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/numeric.hpp"
+#include "core/prewhitening.hpp"
 #include "core/surrogate_test.hpp"
 
 namespace attune::core {
@@ -14,9 +15,20 @@ constexpr double kPeakFloor = 1e-12;
 
 }  // namespace
 
-WccSpanTest wcc_span_test(const std::vector<double>& x, const std::vector<double>& y,
+WccSpanTest wcc_span_test(const std::vector<double>& x_in, const std::vector<double>& y_in,
                           const WccSpanSettings& st) {
   WccSpanTest out;
+  if (y_in.size() != x_in.size()) return out;
+  // Prewhitened series (prewhitening.hpp), or the HR itself without a filter.
+  std::vector<double> x_pw, y_pw;
+  if (st.lowpass_taps > 0) {
+    const std::vector<double> h = lowpass_fir_taps(st.lowpass_taps, st.lowpass_fc);
+    if (h.empty()) return out;
+    x_pw = lowpass_first_difference(x_in, h, st.decimation);
+    y_pw = lowpass_first_difference(y_in, h, st.decimation);
+  }
+  const std::vector<double>& x = st.lowpass_taps > 0 ? x_pw : x_in;
+  const std::vector<double>& y = st.lowpass_taps > 0 ? y_pw : y_in;
   const std::size_t m = x.size();
   const std::size_t n = st.n, lags = st.max_lag;
   if (n < 2 || y.size() != m || m < n + lags || st.window_step == 0) return out;

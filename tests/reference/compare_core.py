@@ -173,14 +173,16 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
 
     dyad = os.path.join(args.workdir, "dyad.csv")
-    simulate_dyad.write_csv(simulate_dyad.simulate(seed=7, duration_s=300, lag_s=1.5), dyad)
+    # 600 s: the heart-rate test needs a clean 300 s span, and the dyad's 5 s
+    # dropout ends at 205 s.
+    simulate_dyad.write_csv(simulate_dyad.simulate(seed=7, duration_s=600, lag_s=1.5), dyad)
     problems, engine, _ = compare(args.dump, dyad, expect_lag=1.5, min_values=2000)
     zs = [s["pairs"][0]["above_chance_z"] for s in engine if s["t_ms"] % 15000 == 0
           and s["pairs"][0]["above_chance_z"] is not None]
     above = sum(z >= 1.96 for z in zs)
     print("dyad: coupled heart rates (B follows A) above chance in %d of %d tests" % (above, len(zs)))
-    # Finding, not asserted: with a 120 s span the test runs only where both
-    # segments are long and clean; its power on slow shared drives is low.
+    # Reported, not asserted here (the rates over many couples are asserted
+    # by the unit test core_unit_tests "[rates]").
     if not zs:
         problems.append("no surrogate test of the coupled heart rates ran")
     # Breathing at different rates (A 15, B 12 breaths/min): rates recovered.

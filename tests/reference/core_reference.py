@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 from scipy.interpolate import CubicSpline
-from scipy.signal import butter, hilbert, periodogram, sosfiltfilt, welch
+from scipy.signal import butter, firwin, hilbert, periodogram, sosfiltfilt, welch
 
 CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=3000,
            max_artifact_fraction=0.10, hr_window_ms=5000, rmssd_window_ms=60000,
@@ -36,8 +36,9 @@ CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=30
            resp_grid_hz=25.0, resp_buffer_ms=60000, breath_window_ms=30000, resp_max_gap_ms=1000,
            plv_window_ms=30000, plv_edge_ms=5000, hrv_epoch_ms=30000, hrv_linkage_window_ms=300000,
            hrv_linkage_min_epochs=6, leader_window_ms=300000, leader_dead_zone_s=0.5,
-           surrogate_span_ms=180000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=4000,
-           surrogate_window_step_ms=20000,
+           surrogate_span_ms=300000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=8000,
+           surrogate_window_step_ms=15000, surrogate_lowpass_ms=15000, surrogate_lowpass_hz=0.15,
+           surrogate_grid_hz=1.0,
            plv_surrogate_shift_step_ms=400, surrogate_update_ms=15000)
 SEATS = ("A", "B", "C")
 
@@ -539,7 +540,24 @@ def span_statistic(x, y, n, L, ends, min_sd):
     return math.log(max(float(np.max(np.abs(prof))) / len(ends), 1e-12))
 
 
-def span_test_z(xl, yl, n, L, cfg, step):
+def prewhiten(v, cfg, step):
+    """Low-pass below the HF band (scipy firwin: Hamming-windowed sinc,
+    cutoff surrogate_lowpass_hz, unit DC gain), the valid part of the
+    convolution taken every grid_hz / surrogate_grid_hz points counting back
+    from its last point, then the first difference (docs/metrics.md "Above
+    chance")."""
+    taps = 2 * int(round(cfg["surrogate_lowpass_ms"] / step / 2)) + 1
+    h = firwin(taps, cfg["surrogate_lowpass_hz"], window="hamming", fs=1000.0 / step)
+    dec = int(round(cfg["grid_hz"] / cfg["surrogate_grid_hz"]))
+    return np.diff(np.convolve(v, h, mode="valid")[::-dec][::-1])
+
+
+def span_test_z(xl, yl, cfg, step):
+    """The heart-rate above-chance z on the prewhitened span, on the test's grid."""
+    xl, yl = prewhiten(xl, cfg, step), prewhiten(yl, cfg, step)
+    step = 1000.0 / cfg["surrogate_grid_hz"]
+    n = int(round(cfg["wcc_window_ms"] / step))
+    L = int(round(cfg["wcc_max_lag_ms"] / step))
     M = len(xl)
     wstep = max(1, int(round(cfg["surrogate_window_step_ms"] / step)))
     ends = [M - 1]
@@ -591,7 +609,7 @@ def wcc(p1, p2, T, cfg):
         xl = p1.resampled_hr(T, e - M + 1, M, step)
         yl = p2.resampled_hr(T, e - M + 1, M, step)
         if xl is not None and yl is not None:
-            out["above_chance_z"] = span_test_z(xl, yl, n, L, cfg, step)
+            out["above_chance_z"] = span_test_z(xl, yl, cfg, step)
     return out
 
 
