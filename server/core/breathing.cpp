@@ -201,7 +201,7 @@ void BreathPhaseHistory::copy(std::int64_t k_last, std::size_t count, std::vecto
 
 std::size_t breath_phase_capacity(const EngineConfig& cfg) {
   const double phase_step_ms = 1000.0 / cfg.resp_grid_hz * kPhaseStride;
-  return std::max(points(cfg.surrogate_span_ms, phase_step_ms), points(cfg.plv_window_ms, phase_step_ms));
+  return std::max(points(cfg.plv_span_ms, phase_step_ms), points(cfg.plv_window_ms, phase_step_ms));
 }
 
 RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
@@ -277,7 +277,7 @@ std::optional<BreathingSynchrony> breathing_synchrony(const BreathPhaseHistory& 
   out.plv = std::abs(mean);
   out.rel_phase_rad = std::arg(mean);
   if (!std::isfinite(out.plv) || !std::isfinite(out.rel_phase_rad)) return std::nullopt;
-  const std::size_t m = points(cfg.surrogate_span_ms, phase_step_ms);
+  const std::size_t m = points(cfg.plv_span_ms, phase_step_ms);
   if (with_surrogates && first.holds(k_end, m) && second.holds(k_end, m)) {
     first.copy(k_end, m, a);
     second.copy(k_end, m, b);

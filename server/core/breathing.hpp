@@ -26,7 +26,7 @@
 //                of both phase series ending at the earlier of their last
 //                points; PLV = |mean(exp(i(phi1 - phi2)))|, mean relative
 //                phase = arg of that mean (positive: first ahead).
-//   PLV above chance: breathing_span_test over the surrogate_span_ms
+//   PLV above chance: breathing_span_test over the plv_span_ms
 //                (180 s: 900 points) of both series ending there.
 #pragma once
 

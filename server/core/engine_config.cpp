@@ -133,11 +133,11 @@ std::string EngineConfig::to_json() const {
   w.field("surrogate_span_ms", surrogate_span_ms);
   w.field("surrogate_min_shift_ms", surrogate_min_shift_ms);
   w.field("surrogate_shift_step_ms", surrogate_shift_step_ms);
+  w.field("plv_span_ms", plv_span_ms);
   w.field("surrogate_window_step_ms", surrogate_window_step_ms);
   w.field("surrogate_lowpass_ms", surrogate_lowpass_ms);
   w.field("surrogate_lowpass_hz", surrogate_lowpass_hz);
   w.field("surrogate_grid_hz", surrogate_grid_hz);
-  w.field("plv_surrogate_shift_step_ms", plv_surrogate_shift_step_ms);
   w.field("surrogate_update_ms", surrogate_update_ms);
   w.field("above_chance_min_z", above_chance_min_z);
   w.field("co_rise_window_ms", co_rise_window_ms);
@@ -233,8 +233,10 @@ std::vector<std::string> EngineConfig::problems() const {
   need(leader_window_ms > 0, "leader_window_ms must be positive");
   need(surrogate_span_ms >= wcc_window_ms + wcc_max_lag_ms && surrogate_min_shift_ms > 0 &&
            2 * surrogate_min_shift_ms < surrogate_span_ms && surrogate_shift_step_ms > 0 &&
-           plv_surrogate_shift_step_ms > 0 && surrogate_update_ms > 0 && surrogate_window_step_ms > 0,
+           surrogate_update_ms > 0 && surrogate_window_step_ms > 0,
        "surrogates: span >= WCC window + lag, 0 < 2 * min shift < span, positive steps");
+  need(plv_span_ms >= plv_window_ms && 2 * surrogate_min_shift_ms < plv_span_ms,
+       "the breathing test's span holds the PLV window and two minimum shifts");
   need(static_cast<double>(surrogate_lowpass_ms) * grid_hz >= 1000.0 && surrogate_span_ms >= wcc_window_ms + wcc_max_lag_ms + surrogate_lowpass_ms &&
            2 * surrogate_min_shift_ms < surrogate_span_ms - surrogate_lowpass_ms &&
            std::isfinite(surrogate_lowpass_hz) && surrogate_lowpass_hz > 0.0 &&

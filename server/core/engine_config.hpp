@@ -9,7 +9,7 @@
 
 namespace attune::core {
 
-inline constexpr const char* kAlgorithmVersion = "attune-core/0.4.0";
+inline constexpr const char* kAlgorithmVersion = "attune-core/0.5.0";
 
 // Which rule judges ectopic / missed / extra / long-short beats.
 enum class CleaningMethod : std::uint8_t { LipponenTarvainen, Malik };
@@ -137,6 +137,9 @@ struct EngineConfig {
   std::int64_t surrogate_span_ms = 300000;
   std::int64_t surrogate_min_shift_ms = 20000;
   std::int64_t surrogate_shift_step_ms = 8000;
+  // The breathing test's span (docs/metrics.md "plv_above_chance_z"): its
+  // shift step is resp_update_ms, its minimum shift surrogate_min_shift_ms.
+  std::int64_t plv_span_ms = 180000;
   // Heart-rate test: WCC windows end every this much over the span, and
   // the peak of their lag-by-lag mean r is tested (wcc_span_test.hpp).
   std::int64_t surrogate_window_step_ms = 15000;
@@ -147,7 +150,6 @@ struct EngineConfig {
   std::int64_t surrogate_lowpass_ms = 15000;
   double surrogate_lowpass_hz = 0.15;
   double surrogate_grid_hz = 1.0;
-  std::int64_t plv_surrogate_shift_step_ms = 400;
   std::int64_t surrogate_update_ms = 15000;
   double above_chance_min_z = 1.96;
 

@@ -57,10 +57,10 @@ struct PairSnapshot {
   // Added with the complete core (issue 3; docs/metrics.md).
   std::optional<double> leader_first_share;   // rolling 5 min: peak lag > +dead zone
   std::optional<double> leader_second_share;  // rolling 5 min: peak lag < -dead zone
-  std::optional<double> above_chance_z;       // HR WCC lag-profile peak over 180 s vs circular-shift surrogates (every 15 s)
+  std::optional<double> above_chance_z;       // prewhitened HR WCC lag-profile peak over 300 s vs circular-shift surrogates (every 15 s)
   std::optional<double> plv;                  // breathing phase-locking value, 30 s
   std::optional<double> rel_phase_rad;        // mean relative phase (positive: first ahead)
-  std::optional<double> plv_above_chance_z;   // PLV vs circular-shift surrogates (every 15 s)
+  std::optional<double> plv_above_chance_z;   // logit of the 180 s span PLV vs circular-shift surrogates (every 15 s)
   std::optional<double> breath_rate_diff_bpm; // first - second
   std::optional<double> arousal_r;            // arousal concordance, 60 s
   std::optional<double> hrv_linkage_r;        // r of 30 s-epoch lnRMSSD, rolling 5 min

@@ -16,7 +16,7 @@
 // its logarithm (2.5-3.1 %). Measured in tests/unit/core/
 // test_above_chance_rates.cpp; docs/metrics.md "Above chance".
 //
-// After 0.4.0 the engine prewhitens both series first (prewhitening.hpp:
+// Since 0.5.0 the engine prewhitens both series first (prewhitening.hpp:
 // low-pass below 0.15 Hz, 1 Hz, first difference; WccSpanSettings
 // lowpass_*, decimation): with the level series, autocorrelated drift and
 // respiratory sinus arrhythmia made chance correlations so large that

@@ -36,10 +36,10 @@ CFG = dict(rr_min_ms=300.0, rr_max_ms=2000.0, malik_fraction=0.20, max_gap_ms=30
            resp_grid_hz=25.0, resp_buffer_ms=60000, breath_window_ms=30000, resp_max_gap_ms=1000,
            plv_window_ms=30000, plv_edge_ms=5000, hrv_epoch_ms=30000, hrv_linkage_window_ms=300000,
            hrv_linkage_min_epochs=6, leader_window_ms=300000, leader_dead_zone_s=0.5,
-           surrogate_span_ms=300000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=8000,
+           surrogate_span_ms=300000, surrogate_min_shift_ms=20000, surrogate_shift_step_ms=8000, plv_span_ms=180000,
            surrogate_window_step_ms=15000, surrogate_lowpass_ms=15000, surrogate_lowpass_hz=0.15,
            surrogate_grid_hz=1.0,
-           plv_surrogate_shift_step_ms=400, surrogate_update_ms=15000)
+           surrogate_update_ms=15000)
 SEATS = ("A", "B", "C")
 
 
@@ -471,7 +471,7 @@ def phase_step_ms(cfg):
 
 
 def phase_capacity(cfg):
-    return max(int(round(cfg["surrogate_span_ms"] / phase_step_ms(cfg))),
+    return max(int(round(cfg["plv_span_ms"] / phase_step_ms(cfg))),
                int(round(cfg["plv_window_ms"] / phase_step_ms(cfg))))
 
 
@@ -501,7 +501,7 @@ def plv(p1, p2, T, cfg, with_surrogates):
         return None
     m = np.mean(phasor(a) * np.conj(phasor(b)))
     out = dict(plv=float(np.abs(m)), rel_phase_rad=float(np.angle(m)), plv_z=None)
-    M = int(round(cfg["surrogate_span_ms"] / step))
+    M = int(round(cfg["plv_span_ms"] / step))
     if with_surrogates:
         a, b = p1.phases(K, M), p2.phases(K, M)
         if a is not None and b is not None:

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "replay/csv_reader.hpp"
 #include "replay/replay_command.hpp"
 
@@ -17,7 +19,8 @@ namespace {
 // Runs `attune replay` on text, capturing stdout and stderr.
 int run_on(const std::string& csv, std::string& out, std::string& err,
            const char* flag = nullptr) {
-  const std::string path = "replay_test_input.csv";
+  // One file per process: ctest runs the test cases in parallel processes.
+  const std::string path = "replay_test_input_" + std::to_string(::getpid()) + ".csv";
   std::ofstream(path) << csv;
   std::ostringstream o, e;
   auto* old_out = std::cout.rdbuf(o.rdbuf());
@@ -117,7 +120,7 @@ TEST_CASE("replay prints one JSON line per data second and the summary last", "[
   }
   CHECK(n >= 199);
   CHECK(saw_values);
-  CHECK(last.find("\"algorithm_version\":\"attune-core/0.4.0\"") != std::string::npos);
+  CHECK(last.find("\"algorithm_version\":\"attune-core/0.5.0\"") != std::string::npos);
   CHECK(last.find("\"bad_lines\":0") != std::string::npos);
 }
 
