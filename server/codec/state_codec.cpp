@@ -310,6 +310,10 @@ void fill_summary(const core::EngineSummary& summary, v1::SessionSummary& out) {
     s.set_plv_above_chance_tests(p.plv_above_chance_tests);
     set_if(p.mean_plv_above_chance_z, [&](double v) { s.set_mean_plv_above_chance_z(v); });
     s.set_plv_above_chance_share(p.plv_above_chance_share);
+    s.set_session_above_chance_spans(p.session_above_chance_spans);
+    set_if(p.session_above_chance_z, [&](double v) { s.set_session_above_chance_z(v); });
+    s.set_session_plv_above_chance_spans(p.session_plv_above_chance_spans);
+    set_if(p.session_plv_above_chance_z, [&](double v) { s.set_session_plv_above_chance_z(v); });
   }
   const auto& t = summary.time_in_shared;
   auto& o = *out.mutable_time_in_shared_state();

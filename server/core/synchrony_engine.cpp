@@ -24,6 +24,7 @@
 #include "core/regulation_state_machine.hpp"
 #include "core/ring_queue.hpp"
 #include "core/robust_baseline.hpp"
+#include "core/session_above_chance.hpp"
 #include "core/shared_state.hpp"
 
 namespace attune::core {
@@ -94,7 +95,8 @@ struct RunningCorrelation {
 };
 
 struct PairAccumulator {
-  explicit PairAccumulator(std::int64_t leader_window_ms) : leads(leader_window_ms) {}
+  PairAccumulator(std::int64_t leader_window_ms, std::int64_t hr_span_ms, std::int64_t plv_span_ms)
+      : leads(leader_window_ms), session_z(hr_span_ms), session_plv_z(plv_span_ms) {}
   Seat first = Seat::A, second = Seat::B;
   std::uint32_t windows = 0;
   double sum_r0 = 0.0, sum_peak_r = 0.0, sum_abs_peak_r = 0.0;
@@ -110,6 +112,7 @@ struct PairAccumulator {
   double sum_plv = 0.0, sum_arousal_r = 0.0;
   std::uint32_t z_tests = 0, z_above = 0, plv_z_tests = 0, plv_z_above = 0;
   double sum_z = 0.0, sum_plv_z = 0.0;
+  StoufferOverDisjointSpans session_z, session_plv_z;  // the session-end tests
 };
 
 std::optional<double> pearson_of(const RingQueue<std::array<double, 3>>& rows, std::size_t min_n) {
@@ -182,8 +185,9 @@ EffectiveBaseline effective_baseline(const S& s) {
 struct SynchronyEngine::Impl {
   explicit Impl(EngineConfig c)
       : cfg(std::move(c)),
-        pairs{PairAccumulator(cfg.leader_window_ms), PairAccumulator(cfg.leader_window_ms),
-              PairAccumulator(cfg.leader_window_ms)},
+        pairs{PairAccumulator(cfg.leader_window_ms, cfg.surrogate_span_ms, cfg.plv_span_ms),
+              PairAccumulator(cfg.leader_window_ms, cfg.surrogate_span_ms, cfg.plv_span_ms),
+              PairAccumulator(cfg.leader_window_ms, cfg.surrogate_span_ms, cfg.plv_span_ms)},
         episodes(cfg.episode_max_signal_loss_ms, static_cast<std::size_t>(cfg.episode_list_max)),
         ab_trend(ArousalTrendThresholds::from(cfg)) {
     // The partners' state now; the clinician's when first used (seat_at):
@@ -439,6 +443,7 @@ struct SynchronyEngine::Impl {
         if (acc.above_chance_z) {
           ++acc.z_tests;
           acc.sum_z += *acc.above_chance_z;
+          acc.session_z.add(t_ms, *acc.above_chance_z);
           if (*acc.above_chance_z >= cfg.above_chance_min_z) ++acc.z_above;
         }
       }
@@ -470,6 +475,7 @@ struct SynchronyEngine::Impl {
         if (acc.plv_z) {
           ++acc.plv_z_tests;
           acc.sum_plv_z += *acc.plv_z;
+          acc.session_plv_z.add(t_ms, *acc.plv_z);
           if (*acc.plv_z >= cfg.above_chance_min_z) ++acc.plv_z_above;
         }
       }
@@ -658,6 +664,10 @@ struct SynchronyEngine::Impl {
     p.plv_above_chance_tests = acc.plv_z_tests;
     p.mean_plv_above_chance_z = mean_or_none(acc.sum_plv_z, acc.plv_z_tests);
     if (acc.plv_z_tests > 0) p.plv_above_chance_share = static_cast<double>(acc.plv_z_above) / acc.plv_z_tests;
+    p.session_above_chance_spans = acc.session_z.spans();
+    p.session_above_chance_z = acc.session_z.z();
+    p.session_plv_above_chance_spans = acc.session_plv_z.spans();
+    p.session_plv_above_chance_z = acc.session_plv_z.z();
     return p;
   }
 

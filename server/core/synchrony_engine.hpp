@@ -126,6 +126,12 @@ struct PairSummary {
   std::uint32_t plv_above_chance_tests = 0;
   std::optional<double> mean_plv_above_chance_z;
   double plv_above_chance_share = 0.0;
+  // The session-end tests (core/session_above_chance.hpp): Stouffer's Z of
+  // the live tests with disjoint spans, and how many spans it combines.
+  std::uint32_t session_above_chance_spans = 0;
+  std::optional<double> session_above_chance_z;
+  std::uint32_t session_plv_above_chance_spans = 0;
+  std::optional<double> session_plv_above_chance_z;
 };
 
 struct SharedSeconds {

@@ -227,6 +227,13 @@ std::string summary_json(const core::EngineSummary& s, const core::EngineConfig&
                   .integer("above_chance_tests", p.above_chance_tests)
                   .num("mean_above_chance_z", p.mean_above_chance_z)
                   .num("above_chance_share", p.above_chance_share)
+                  .integer("plv_above_chance_tests", p.plv_above_chance_tests)
+                  .num("mean_plv_above_chance_z", p.mean_plv_above_chance_z)
+                  .num("plv_above_chance_share", p.plv_above_chance_share)
+                  .integer("session_above_chance_spans", p.session_above_chance_spans)
+                  .num("session_above_chance_z", p.session_above_chance_z)
+                  .integer("session_plv_above_chance_spans", p.session_plv_above_chance_spans)
+                  .num("session_plv_above_chance_z", p.session_plv_above_chance_z)
                   .done());
   }
   sum.raw("pairs", pairs.done());

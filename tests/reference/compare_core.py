@@ -66,6 +66,35 @@ def add_arousal_concordance(engine, ref, window_ms=60000, min_n=30):
             q["arousal_r"] = core_reference.corr_rows(h, min_n)
 
 
+def stouffer_over_disjoint_spans(tests, span_ms):
+    """Session-end test (docs/metrics.md "Above chance over the session"):
+    z of the tests whose spans do not overlap, chosen greedily in time,
+    combined as sum(z) / sqrt(k). tests: (t_ms, z) in time order."""
+    chosen, last = [], None
+    for t, z in tests:
+        if last is None or t - last >= span_ms:
+            chosen.append(z)
+            last = t
+    if not chosen:
+        return 0, None
+    return len(chosen), float(np.sum(chosen) / np.sqrt(len(chosen)))
+
+
+def check_session_tests(name, engine, summary, problems):
+    """The engine's session-end z against a recomputation from its own
+    per-second tests (a fresh test at every multiple of 15 s with a z)."""
+    cfg = core_reference.CFG
+    for key, span_key in (("above_chance_z", "surrogate_span_ms"), ("plv_above_chance_z", "plv_span_ms")):
+        tests = [(s["t_ms"], s["pairs"][0][key]) for s in engine
+                 if s["t_ms"] % cfg["surrogate_update_ms"] == 0 and s["pairs"][0][key] is not None]
+        k, z = stouffer_over_disjoint_spans(tests, cfg[span_key])
+        got = summary["AB"]
+        gk, gz = got["session_" + key.replace("_z", "_spans")], got["session_" + key]
+        print("%s: session %s over %d disjoint spans: %s (engine %s)" % (name, key, k, z, gz))
+        if gk != k or (z is None) != (gz is None) or (z is not None and abs(z - gz) > 1e-9 * max(1.0, abs(z))):
+            problems.append("%s session %s: engine %r over %d spans, recomputed %r over %d" % (name, key, gz, gk, z, k))
+
+
 def compare(dump, csv_path, expect_lag, min_values):  # -> (problems, engine snapshots, summary)
     """Problems found comparing engine and reference on one CSV."""
     batch = run_dump(dump, csv_path, live=False)
@@ -176,7 +205,8 @@ def main():
     # 600 s: the heart-rate test needs a clean 300 s span, and the dyad's 5 s
     # dropout ends at 205 s.
     simulate_dyad.write_csv(simulate_dyad.simulate(seed=7, duration_s=600, lag_s=1.5), dyad)
-    problems, engine, _ = compare(args.dump, dyad, expect_lag=1.5, min_values=2000)
+    problems, engine, summary = compare(args.dump, dyad, expect_lag=1.5, min_values=2000)
+    check_session_tests("dyad", engine, summary, problems)
     zs = [s["pairs"][0]["above_chance_z"] for s in engine if s["t_ms"] % 15000 == 0
           and s["pairs"][0]["above_chance_z"] is not None]
     above = sum(z >= 1.96 for z in zs)
@@ -195,8 +225,9 @@ def main():
     # Coupled breathing (B follows A by 1 s): PLV high and above chance.
     bd = os.path.join(args.workdir, "breathing_dyad.csv")
     simulate_dyad.write_csv(simulate_dyad.breathing_dyad(), bd)
-    p2, engine, _ = compare(args.dump, bd, expect_lag=None, min_values=2000)
+    p2, engine, summary = compare(args.dump, bd, expect_lag=None, min_values=2000)
     problems += p2
+    check_session_tests("breathing_dyad", engine, summary, problems)
     zs = [s["pairs"][0]["plv_above_chance_z"] for s in engine if s["t_ms"] % 15000 == 0
           and s["pairs"][0]["plv_above_chance_z"] is not None]
     above = sum(z >= 1.96 for z in zs)
@@ -209,6 +240,8 @@ def main():
     ind = os.path.join(args.workdir, "independent_dyad.csv")
     simulate_dyad.write_csv(simulate_dyad.independent_dyad(), ind)
     lines = [json.loads(x) for x in run_dump(args.dump, ind, live=False).splitlines()]
+    check_session_tests("independent_dyad", [s for s in lines if "summary" not in s],
+                        [s for s in lines if "summary" in s][0], problems)
     for key in ("above_chance_z", "plv_above_chance_z"):
         zs = [s["pairs"][0][key] for s in lines if "summary" not in s and s["t_ms"] % 15000 == 0
               and s["pairs"][0][key] is not None]

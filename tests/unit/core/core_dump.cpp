@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -176,6 +177,19 @@ int main(int argc, char** argv) {
       << ",\"long_short\":" << p.long_short_beats << ",\"implausible\":" << p.implausible_beats
       << ",\"beats_rejected\":" << p.beats_rejected << '}';
   }
+  o << "}";
+  // The A-B session-end tests (Stouffer over disjoint spans), checked by
+  // compare_core.py against its own combination of the per-second z.
+  const PairSummary& ab = sum.pairs.at(0);
+  const auto num = [&o](const std::optional<double>& v) {
+    if (v) o << std::setprecision(17) << *v;
+    else o << "null";
+  };
+  o << ",\"AB\":{\"session_above_chance_spans\":" << ab.session_above_chance_spans << ",\"session_above_chance_z\":";
+  num(ab.session_above_chance_z);
+  o << ",\"session_plv_above_chance_spans\":" << ab.session_plv_above_chance_spans
+    << ",\"session_plv_above_chance_z\":";
+  num(ab.session_plv_above_chance_z);
   o << "}}\n";
   std::cout << o.str();
   std::cerr << "config " << engine.config().to_json() << "\n";

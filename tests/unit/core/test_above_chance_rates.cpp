@@ -34,6 +34,8 @@ class BeatCollector : public attune::sim::Sink {
 struct Rates {
   std::uint32_t tests = 0;
   double above = 0.0;  // tests with z >= 1.96
+  // The session-end test (Stouffer over disjoint spans), one per session.
+  std::uint32_t sessions = 0, sessions_above = 0;
 };
 
 constexpr std::int64_t kSeconds = 1200;
@@ -61,6 +63,10 @@ Rates run_seeds(double coupling, std::uint64_t first_seed, std::uint64_t seeds, 
     const PairSummary ab = e.summary().pairs.at(0);
     out.tests += ab.above_chance_tests;
     out.above += ab.above_chance_share * ab.above_chance_tests;
+    if (ab.session_above_chance_z) {
+      ++out.sessions;
+      if (*ab.session_above_chance_z >= 1.96) ++out.sessions_above;
+    }
   }
   return out;
 }
@@ -84,6 +90,15 @@ TEST_CASE("coupled simulated couples score above chance in at least 95 percent o
   // 95 % of tests. Measured figures: docs/metrics.md "Above chance".
   CHECK(coupled_rate >= 0.95);
   CHECK(false_rate <= 0.05);
+
+  // The session-end test over the same sessions (one per session).
+  std::printf("session-end test (Stouffer over disjoint 300 s spans): coupled %u of %u sessions, "
+              "independent %u of %u\n",
+              coupled.sessions_above, coupled.sessions, independent.sessions_above, independent.sessions);
+  REQUIRE(coupled.sessions >= 50);  // a session whose dropouts leave no clean 300 s span has no test
+  REQUIRE(independent.sessions >= 50);
+  CHECK(coupled.sessions_above >= 0.95 * coupled.sessions);
+  CHECK(independent.sessions_above <= 0.05 * independent.sessions);
 }
 
 // The power curve of docs/metrics.md, at the model's breathing rates and at

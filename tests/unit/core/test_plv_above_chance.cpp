@@ -37,7 +37,10 @@ struct Rates {
   double above = 0.0;  // tests with z >= 1.96
   double sum_mean_plv = 0.0;
   std::uint32_t pairs = 0;
+  // The session-end test (Stouffer over disjoint 180 s spans), one per pair.
+  std::uint32_t sessions = 0, sessions_above = 0;
   double rate() const { return tests ? above / tests : 0.0; }
+  double session_rate() const { return sessions ? static_cast<double>(sessions_above) / sessions : 0.0; }
 };
 
 class RespCollector : public attune::sim::Sink {
@@ -68,6 +71,10 @@ void add_pair_test(Rates& out, const RespCollector& c) {
   if (ab.mean_plv) {
     out.sum_mean_plv += *ab.mean_plv;
     ++out.pairs;
+  }
+  if (ab.session_plv_above_chance_z) {
+    ++out.sessions;
+    if (*ab.session_plv_above_chance_z >= 1.96) ++out.sessions_above;
   }
 }
 
@@ -126,8 +133,10 @@ Rates coupled_pairs(std::uint64_t first_seed, std::uint64_t seeds, double k) {
 }
 
 Rates reported(const char* what, std::uint64_t seeds, const Rates& r) {
-  std::printf("breathing above chance (z >= 1.96), %llu seeds x 600 s, %s: %.0f of %u tests (%.1f %%)\n",
-              static_cast<unsigned long long>(seeds), what, r.above, r.tests, 100 * r.rate());
+  std::printf("breathing above chance (z >= 1.96), %llu seeds x 600 s, %s: %.0f of %u tests (%.1f %%); "
+              "session-end test: %u of %u sessions\n",
+              static_cast<unsigned long long>(seeds), what, r.above, r.tests, 100 * r.rate(), r.sessions_above,
+              r.sessions);
   return r;
 }
 
@@ -141,6 +150,8 @@ TEST_CASE("independent simulated breathers score above chance in at most 5 perce
   // Measured: 1.2 % of 1680 (seeds 1-60); seeds 61-260: 1.7 % of 5600.
   // Before the span test (rotations inside one 60 s buffer): 28 of 77.
   CHECK(independent.rate() <= 0.05);
+  REQUIRE(independent.sessions >= 50);
+  CHECK(independent.session_rate() <= 0.05);
 }
 
 TEST_CASE("phase-coupled breathers score above chance in at least 95 percent of breathing tests",
@@ -158,6 +169,8 @@ TEST_CASE("phase-coupled breathers score above chance in at least 95 percent of 
   // Measured (seeds 1-30 / 31-230): K 0 2.6 / 2.0 %, K 0.02 46 / 53 %,
   // K 0.04 96 / 92 %, K 0.06 100 / 99.4 %, K 0.10 100 / 100 %.
   CHECK(coupled.rate() >= 0.95);
+  REQUIRE(coupled.sessions >= 25);
+  CHECK(coupled.session_rate() >= 0.95);
 }
 
 // A common driver is not coupling between the partners. Both locked to one
