@@ -30,6 +30,15 @@ WebSocketSession::Strand strand_of(asio::ip::tcp::socket& socket) {
   return *strand;
 }
 
+// The accepted socket's descriptor in a socket typed with its strand (same
+// io_context, same strand: only the static type changes).
+WebSocketSession::Stream::socket_type rewrap(const WebSocketSession::Strand& strand, asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto local = socket.local_endpoint(ec);
+  const auto protocol = ec ? asio::ip::tcp::v4() : local.protocol();
+  return WebSocketSession::Stream::socket_type(strand, protocol, socket.release());
+}
+
 rooms::SeatKind seat_kind(store::SeatRole role) {
   switch (role) {
     case store::SeatRole::PartnerA: return rooms::SeatKind::PartnerA;
@@ -45,9 +54,9 @@ rooms::SeatKind seat_kind(store::SeatRole role) {
 WebSocketSession::WebSocketSession(ServerContext& context, asio::ip::tcp::socket socket)
     : context_(context),
       strand_(strand_of(socket)),
-      ws_(std::move(socket)),
-      hello_timer_(ws_.get_executor()),
-      clock_timer_(ws_.get_executor()),
+      ws_(rewrap(strand_, socket)),
+      hello_timer_(strand_),
+      clock_timer_(strand_),
       tokens_(2.0 * context.rooms.settings().max_batches_per_second),
       refilled_at_(std::chrono::steady_clock::now()) {
   context_.metrics.websocket_connections.fetch_add(1);
