@@ -129,17 +129,21 @@ std::optional<ValidationError> validate_batch(const v1::SampleBatch& batch, std:
   return std::nullopt;
 }
 
-v1::SampleBatch shifted(const v1::SampleBatch& batch, std::int64_t delta_ms) {
-  v1::SampleBatch out = batch;
-  if (delta_ms == 0) return out;
+void shift(v1::SampleBatch& batch, std::int64_t delta_ms) {
+  if (delta_ms == 0) return;
   auto move = [delta_ms](std::int64_t t) {
     std::int64_t r;
     if (__builtin_add_overflow(t, delta_ms, &r)) return delta_ms > 0 ? INT64_MAX : INT64_MIN;
     return r;
   };
-  for (auto& b : *out.mutable_beats()) b.set_t_ms(move(b.t_ms()));
-  for (auto& s : *out.mutable_scalars()) s.set_t_ms(move(s.t_ms()));
-  for (auto& w : *out.mutable_waveforms()) w.set_t0_ms(move(w.t0_ms()));
+  for (auto& b : *batch.mutable_beats()) b.set_t_ms(move(b.t_ms()));
+  for (auto& s : *batch.mutable_scalars()) s.set_t_ms(move(s.t_ms()));
+  for (auto& w : *batch.mutable_waveforms()) w.set_t0_ms(move(w.t0_ms()));
+}
+
+v1::SampleBatch shifted(const v1::SampleBatch& batch, std::int64_t delta_ms) {
+  v1::SampleBatch out = batch;
+  shift(out, delta_ms);
   return out;
 }
 

@@ -44,8 +44,10 @@ struct ValidationError {
 std::optional<ValidationError> validate_batch(const v1::SampleBatch& batch, std::int64_t now_ms,
                                               const ValidationLimits& limits = {});
 
-// The same batch with every timestamp moved by delta_ms (client clock ->
-// server clock). Saturates instead of overflowing on absurd input.
+// Moves every timestamp of the batch by delta_ms (client clock -> server
+// clock), in place. Saturates instead of overflowing on absurd input.
+void shift(v1::SampleBatch& batch, std::int64_t delta_ms);
+// The same, on a copy.
 v1::SampleBatch shifted(const v1::SampleBatch& batch, std::int64_t delta_ms);
 
 // Where each of a seat's streams has got to, so that a batch cannot go back in

@@ -3,6 +3,7 @@
 #include "loadgen/echo_server.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -81,7 +82,10 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
 
 class EchoListener : public std::enable_shared_from_this<EchoListener> {
  public:
-  EchoListener(asio::io_context& io, const tcp::endpoint& endpoint) : io_(io), acceptor_(asio::make_strand(io)) {
+  // Sockets go onto a strand of ios[0] (one shared io_context), or, pinned,
+  // onto ios[k] round robin (one io_context per thread: no strand needed).
+  EchoListener(std::vector<std::unique_ptr<asio::io_context>>& ios, bool pinned, const tcp::endpoint& endpoint)
+      : ios_(ios), pinned_(pinned), acceptor_(asio::make_strand(*ios[0])) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -89,11 +93,13 @@ class EchoListener : public std::enable_shared_from_this<EchoListener> {
   }
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   void accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    auto on_accept = [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (!ec) std::make_shared<EchoSession>(std::move(s))->run();
       self->accept();
-    });
+    };
+    if (pinned_) acceptor_.async_accept(*ios_[next_++ % ios_.size()], std::move(on_accept));
+    else acceptor_.async_accept(asio::make_strand(*ios_[0]), std::move(on_accept));
   }
   void stop() {
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
@@ -103,32 +109,47 @@ class EchoListener : public std::enable_shared_from_this<EchoListener> {
   }
 
  private:
-  asio::io_context& io_;
+  std::vector<std::unique_ptr<asio::io_context>>& ios_;
+  bool pinned_;
+  std::size_t next_ = 0;
   tcp::acceptor acceptor_;
 };
 
 }  // namespace
 
-int run_echo_server(const std::string& address, unsigned short port, int threads, const std::string& port_file) {
-  asio::io_context io(threads);
+int run_echo_server(const std::string& address, unsigned short port, int threads, const std::string& port_file,
+                    bool pinned) {
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  if (pinned)
+    for (int i = 0; i < threads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
+  else
+    ios.push_back(std::make_unique<asio::io_context>(threads));
   std::shared_ptr<EchoListener> listener;
   try {
-    listener = std::make_shared<EchoListener>(io, tcp::endpoint(asio::ip::make_address(address), port));
+    listener = std::make_shared<EchoListener>(ios, pinned, tcp::endpoint(asio::ip::make_address(address), port));
   } catch (const std::exception& e) {
     std::cerr << "loadgen: echo server cannot listen on " << address << ":" << port << ": " << e.what() << "\n";
     return 1;
   }
   listener->accept();
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(*ios[0], SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) {
     listener->stop();
-    io.stop();
+    for (auto& io : ios) io->stop();
   });
-  std::cout << "echo-server listening on " << listener->port() << std::endl;
+  std::cout << "echo-server listening on " << listener->port() << (pinned ? " (one io_context per thread)" : "")
+            << std::endl;
   if (!port_file.empty()) std::ofstream(port_file) << listener->port() << "\n";
+  // Pinned: an io_context has work of its own only once sockets arrive.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& io : ios) guards.push_back(asio::make_work_guard(*io));
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-  io.run();
+  for (int i = 1; i < threads; ++i) {
+    auto& io = *ios[pinned ? static_cast<std::size_t>(i) : 0];
+    pool.emplace_back([&io] { io.run(); });
+  }
+  ios[0]->run();
+  for (auto& io : ios) io->stop();
   for (auto& t : pool) t.join();
   return 0;
 }

@@ -380,7 +380,7 @@ class Client : public std::enable_shared_from_this<Client> {
 };
 
 LoadRun::LoadRun(asio::io_context& io, Stats& stats, ClientConfig config)
-    : io_(io), stats_(stats), config_(std::move(config)) {}
+    : io_(io), stats_(stats), config_(std::move(config)), pacer_(io) {}
 
 LoadRun::~LoadRun() = default;
 
@@ -397,17 +397,41 @@ void LoadRun::set_echo_connections(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) clients_.push_back(std::make_shared<Client>(*this, nullptr, 0, i));
 }
 
-void LoadRun::start() { launch_more(); }
+void LoadRun::start() {
+  if (config_.join_rate <= 0) {
+    allowed_.store(clients_.size());
+    launch_more();
+    return;
+  }
+  ramp_start_ = std::chrono::steady_clock::now();
+  pace();
+}
+
+void LoadRun::pace() {
+  if (next_.load() >= clients_.size()) return;  // all started, or finishing
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - ramp_start_).count();
+  const auto due = static_cast<std::size_t>(1.0 + elapsed * config_.join_rate);
+  allowed_.store(std::min(due, clients_.size()));
+  launch_more();
+  if (allowed_.load() >= clients_.size()) return;
+  pacer_.expires_after(std::chrono::milliseconds(10));
+  pacer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) pace();
+  });
+}
 
 void LoadRun::launch_more() {
+  // At most max_in_flight connections opening at once, and no more started
+  // than the join rate allows so far.
   for (;;) {
     auto f = in_flight_.load();
     if (f >= config_.max_in_flight) return;
+    auto i = next_.load();
+    if (i >= clients_.size() || i >= allowed_.load()) return;
     if (!in_flight_.compare_exchange_weak(f, f + 1)) continue;
-    const auto i = next_.fetch_add(1);
-    if (i >= clients_.size()) {
+    if (!next_.compare_exchange_strong(i, i + 1)) {
       in_flight_.fetch_sub(1);
-      return;
+      continue;
     }
     clients_[i]->start();
   }

@@ -17,6 +17,8 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +43,11 @@ struct ClientConfig {
   std::size_t echo_frame_bytes = 160;
   std::vector<boost::asio::ip::address> sources;  // bind client sockets round-robin (empty: no bind)
   std::size_t max_in_flight = 128;                // connections opening at once
+  // Connections started per second by this process (0: as fast as
+  // max_in_flight allows). People join sessions over minutes, not all in one
+  // burst; an unpaced ramp of 20,000 handshakes mostly measures the client's
+  // own timeouts while the server is still accepting the first ones.
+  double join_rate = 0;
 };
 
 struct RoomSlot {
@@ -74,12 +81,16 @@ class LoadRun {
 
  private:
   void launch_more();
+  void pace();  // lets more connections start as the join rate allows
   boost::asio::io_context& io_;
   Stats& stats_;
   ClientConfig config_;
   std::vector<std::shared_ptr<Client>> clients_;
   std::atomic<std::size_t> next_{0};
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> allowed_{0};  // connections the join rate lets start so far
+  boost::asio::steady_timer pacer_;
+  std::chrono::steady_clock::time_point ramp_start_;
 };
 
 }  // namespace attune::loadgen

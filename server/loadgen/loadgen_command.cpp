@@ -102,10 +102,16 @@ Flags:
   --out FILE              write the result as JSON
   --create-concurrency K  rooms created at once per process (default 4)
   --connect-concurrency C connections opening at once per process (default 128)
+  --join-rate J           connections started per second, over all processes (default 400;
+                          0: as fast as --connect-concurrency allows). 19,800 connections
+                          then take ~50 s to join, like people arriving, instead of one
+                          burst whose handshakes time out in the client's own queue
   --ramp-timeout S        give up waiting for joins after S seconds (default 300)
   --label TEXT            rooms are labelled "TEXT <index>" (default loadgen)
   --quiet                 no table on stdout
   --echo-server PORT      run the echo server on 127.0.0.1:PORT (0: any; see --port-file)
+  --io-per-thread         with --echo-server: one io_context per thread, connections pinned
+                          round robin, no strands (default: one io_context, a strand each)
   --echo URL              drive an echo server at ws://host:port[/path]
 
 JSON (--out): mode, rooms, connections_target, connections_held (at the end of
@@ -137,9 +143,11 @@ struct Options {
   int create_concurrency = 4;
   std::size_t connect_concurrency = 128;
   double ramp_timeout_s = 300;
+  double join_rate = 400;
   double end_timeout_s = 30;
   bool quiet = false;
   bool echo_server = false;
+  bool io_per_thread = false;
   int echo_port = 0;
   std::string echo_url;
   std::string port_file;
@@ -180,6 +188,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
       } else if (a == "--end") o.end = true;
       else if (a == "--saturate") o.saturate = true;
       else if (a == "--quiet") o.quiet = true;
+      else if (a == "--io-per-thread") o.io_per_thread = true;
       else if (!value()) return false;
       else if (a == "--server") o.server = v;
       else if (a == "--admin-key") o.admin_key = v;
@@ -194,6 +203,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
       else if (a == "--create-concurrency") o.create_concurrency = std::stoi(v);
       else if (a == "--connect-concurrency") o.connect_concurrency = std::stoul(v);
       else if (a == "--ramp-timeout") o.ramp_timeout_s = std::stod(v);
+      else if (a == "--join-rate") o.join_rate = std::stod(v);
       else if (a == "--end-timeout") o.end_timeout_s = std::stod(v);
       else if (a == "--echo-server") o.echo_server = true, o.echo_port = std::stoi(v);
       else if (a == "--echo") o.echo_url = v;
@@ -219,6 +229,7 @@ bool parse(int argc, char** argv, Options& o, std::string& error, bool& help) {
   if (o.rooms < 1) return error = "--rooms must be at least 1", false;
   if (o.rate <= 0 || o.rate > 50) return error = "--rate must be in (0, 50]", false;
   if (o.duration_s <= 0) return error = "--duration must be positive", false;
+  if (o.join_rate < 0) return error = "--join-rate must not be negative", false;
   if (o.threads < 1 || o.processes < 1 || o.create_concurrency < 1 || o.connect_concurrency < 1)
     return error = "--threads, --processes and the concurrencies must be at least 1", false;
   if (o.shard_n < 1 || o.shard_i < 0 || o.shard_i >= o.shard_n) return error = "--shard must be i/n with 0 <= i < n", false;
@@ -566,6 +577,7 @@ int run_one(const Options& o) {
   config.rate = o.rate;
   config.saturate = o.saturate;
   config.max_in_flight = o.connect_concurrency;
+  config.join_rate = o.join_rate / o.shard_n;  // each shard process its part
   for (const auto& ip : o.source_ips) {
     boost::system::error_code ec;
     auto a = asio::ip::make_address(ip, ec);
@@ -821,7 +833,8 @@ int run_loadgen(int argc, char** argv) {
   }
   if (o.echo_server) {
     raise_fd_limit();
-    return run_echo_server("127.0.0.1", static_cast<unsigned short>(o.echo_port), o.threads, o.port_file);
+    return run_echo_server("127.0.0.1", static_cast<unsigned short>(o.echo_port), o.threads, o.port_file,
+                           o.io_per_thread);
   }
   if (o.processes > 1) return run_supervisor(o, argc, argv);
   return run_one(o);

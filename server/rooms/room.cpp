@@ -201,6 +201,11 @@ void Room::welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& r
 // ------------------------------------------------------------------ messages in
 
 void Room::receive(Member* member, const v1::ClientMessage& message) {
+  v1::ClientMessage copy = message;
+  receive(member, std::move(copy));
+}
+
+void Room::receive(Member* member, v1::ClientMessage&& message) {
   SeatKind kind = SeatKind::Observer;
   Seat* seat = seat_of(member, &kind);
   bool observer = !seat && observer_index(member).has_value();
@@ -215,7 +220,7 @@ void Room::receive(Member* member, const v1::ClientMessage& message) {
         send_error(*member, v1::ERROR_CODE_FORBIDDEN, "Observers watch; they do not stream samples.", message.seq());
         return;
       }
-      apply_samples(*seat, kind, message);
+      apply_samples(*seat, kind, std::move(message));
       return;
     case v1::ClientMessage::kMarker:
       if (observer) {
@@ -249,7 +254,7 @@ void Room::receive(Member* member, const v1::ClientMessage& message) {
   }
 }
 
-void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& message) {
+void Room::apply_samples(Seat& seat, SeatKind kind, v1::ClientMessage&& message) {
   const auto seq = message.seq();
   if (seq != 0 && seq <= seat.last_applied_seq) return;  // a resend: already applied
   if (!session_) return;  // a clinician streaming before any partner: nothing to attach it to
@@ -258,7 +263,7 @@ void Room::apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& mes
   // the wrong timeline. A client that never answers probes is taken as is
   // once a few seconds' worth of batches have waited.
   if (!seat.clock_offset_us && seat.held_batches.size() < kMaxHeldBatches) {
-    seat.held_batches.push_back(message);
+    seat.held_batches.push_back(std::move(message));
     return;
   }
   if (!seat.clock_offset_us) release_held(seat, kind);
@@ -269,19 +274,25 @@ void Room::release_held(Seat& seat, SeatKind kind) {
   auto held = std::move(seat.held_batches);
   seat.held_batches.clear();
   if (!seat.clock_offset_us) seat.clock_offset_us = 0;  // never answered: its clock as it is
-  for (const auto& m : held)
+  for (auto& m : held)
     if (m.seq() == 0 || m.seq() > seat.last_applied_seq) apply_batch(seat, kind, m);
 }
 
-void Room::apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& message) {
+void Room::apply_batch(Seat& seat, SeatKind kind, v1::ClientMessage& message) {
   const auto seq = message.seq();
-  const auto& raw = message.samples();
+  auto& batch = *message.mutable_samples();
   // Order is checked on the client's own clock (monotonic for the device);
   // distance from now and everything the engine sees use the server's clock.
+  // So the cursor looks at the batch before its times are shifted in place
+  // (no copy of the batch), and a cursor problem is reported after a
+  // validation problem, as before.
+  auto order_problem = seat.cursor.check(batch);
+  codec::StreamCursor advanced = seat.cursor;
+  advanced.advance(batch);
   const std::int64_t offset_ms = seat.clock_offset_us ? std::llround(*seat.clock_offset_us / 1000.0) : 0;
-  v1::SampleBatch batch = codec::shifted(raw, -offset_ms);
+  codec::shift(batch, -offset_ms);
   auto problem = codec::validate_batch(batch, clock_.now_ms(), settings_.validation);
-  if (!problem) problem = seat.cursor.check(raw);
+  if (!problem) problem = std::move(order_problem);
   if (problem) {
     send_error(*seat.member, problem->code, problem->message, seq);
     return;
@@ -291,13 +302,20 @@ void Room::apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& messa
     session_->engine.add_beat(core, core::Beat{b.t_ms(), b.rr_ms(), b.flags()});
     seat.last_beat_server_ms = std::max(seat.last_beat_server_ms, b.t_ms());
   }
+  auto& entrainment_buffer = session_->loop.respiration[static_cast<std::size_t>(core)];
+  // Entrainment is computed only while the pacer runs, so the room keeps a
+  // seat's breathing for it only then (60 s of samples is ~24 KiB per seat,
+  // the largest thing a room held besides its engine); a stopped pacer
+  // empties it, and a started one fills it from then on.
+  const bool keep_for_entrainment = session_->loop.pacer.running();
+  if (!keep_for_entrainment && !entrainment_buffer.empty()) entrainment_buffer = core::RespirationBuffer();
   for (const auto& w : batch.waveforms()) {
     const auto n = static_cast<std::size_t>(w.values_size());
     session_->engine.add_respiration(core, w.t0_ms(), w.rate_hz(), w.values().data(), n);
-    session_->loop.respiration[static_cast<std::size_t>(core)].add(w.t0_ms(), w.rate_hz(), w.values().data(), n);
+    if (keep_for_entrainment) entrainment_buffer.add(w.t0_ms(), w.rate_hz(), w.values().data(), n);
   }
   if (session_->recorder) session_->recorder->record(core, batch);
-  seat.cursor.advance(raw);
+  seat.cursor = advanced;
   if (seq != 0) seat.last_applied_seq = seq;
 
   // Data time moves with the slowest seat that is still streaming, so that a

@@ -46,7 +46,10 @@ class Room {
   // with Welcome, or with Error and a close.
   void join(const std::shared_ptr<Member>& member, SeatKind kind, const v1::Hello& hello,
             std::uint64_t seq);
-  // Samples, markers, leave from a joined member.
+  // Samples, markers, leave from a joined member. The rvalue form lets the
+  // room shift a SampleBatch's times in place (the connection hands over the
+  // message it decoded: no copy per batch); the other copies the message.
+  void receive(Member* member, v1::ClientMessage&& message);
   void receive(Member* member, const v1::ClientMessage& message);
   // The member's connection is gone (any reason).
   void disconnected(Member* member);
@@ -131,8 +134,8 @@ class Room {
   std::optional<std::size_t> observer_index(Member* member) const;
   void start_session();
   void welcome(Seat& seat, SeatKind kind, bool resumed, const std::string& resume_token);
-  void apply_samples(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
-  void apply_batch(Seat& seat, SeatKind kind, const v1::ClientMessage& message);
+  void apply_samples(Seat& seat, SeatKind kind, v1::ClientMessage&& message);
+  void apply_batch(Seat& seat, SeatKind kind, v1::ClientMessage& message);  // shifts its times in place
   void release_held(Seat& seat, SeatKind kind);
   void apply_marker(SeatKind kind, const v1::Marker& marker);
   void leave(Member* member, SeatKind kind, bool is_observer, const v1::Leave& leave, std::uint64_t seq);
