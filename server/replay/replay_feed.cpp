@@ -18,9 +18,9 @@ void add_beat(FeedReport& report, core::SynchronyEngine& engine, const Sample& s
 }
 
 void add_respiration(FeedReport& report, core::SynchronyEngine& engine, core::Seat seat, std::int64_t t0_ms,
-                     double rate_hz, const std::vector<double>& values) {
-  const auto accepted = engine.add_respiration(seat, t0_ms, rate_hz, values.data(), values.size());
-  report.resp_ignored += values.size() - accepted;
+                     double rate_hz, const double* values, std::size_t n) {
+  const auto accepted = engine.add_respiration(seat, t0_ms, rate_hz, values, n);
+  report.resp_ignored += n - accepted;
 }
 
 // The stored baseline a recording spells out row by row, per seat.
@@ -68,7 +68,7 @@ FeedReport feed_in_time_order(std::vector<Sample>& samples, core::SynchronyEngin
     if (!first) engine.advance_to(s.t_ms - 1, sink);  // seconds before this row are complete
     first = false;
     if (s.stream == Stream::Rr) add_beat(report, engine, s, 0);
-    else if (s.stream == Stream::Resp) add_respiration(report, engine, s.seat, s.t_ms, kDefaultRespRateHz, {s.value});
+    else if (s.stream == Stream::Resp) add_respiration(report, engine, s.seat, s.t_ms, kDefaultRespRateHz, &s.value, 1);
   }
   if (!first) engine.advance_to(samples.back().t_ms, sink);
   return report;
@@ -107,12 +107,12 @@ FeedReport feed_as_recorded(const std::vector<Sample>& samples, core::SynchronyE
           chunk.push_back(samples[j].value);
           count(report, samples[j]);
         }
-        if (!chunk.empty()) add_respiration(report, engine, s.seat, s.t_ms, s.value, chunk);
+        if (!chunk.empty()) add_respiration(report, engine, s.seat, s.t_ms, s.value, chunk.data(), chunk.size());
         i = j - 1;
         break;
       }
       case Stream::Resp:  // a resp row outside any chunk
-        add_respiration(report, engine, s.seat, s.t_ms, kDefaultRespRateHz, {s.value});
+        add_respiration(report, engine, s.seat, s.t_ms, kDefaultRespRateHz, &s.value, 1);
         break;
       case Stream::StoredBaseline:
         engine.set_stored_baseline(s.seat, baselines[static_cast<std::size_t>(s.seat)].take());
