@@ -39,34 +39,64 @@ double fisher_z(double r) {
 
 namespace {
 
-// Each x window starts at one of L + 1 positions (L - max(j, 0)), and so
-// does each y window: centring each distinct window once (two-pass, as
-// pearson_r) instead of once per lag is a third of the work (perf, issue 3).
-struct CentredWindows {
-  std::vector<double> d;   // (L + 1) windows of n centred values
-  std::vector<double> ss;  // their sums of squares
+// Each x window starts at one of L + 1 positions p (L - max(j, 0)), and so
+// does each y window. Per position: the window's sum and sum of squares
+// about a common offset (the series' mean), slid from one position to the
+// next in O(1); per lag one dot product of the offset series. Then
+//   cov = sum(x'y') - sum(x') sum(y') / n,  var = sum(x'^2) - sum(x')^2 / n.
+// That is a quarter of the work of centring every window (perf, issue 3).
+// The offset keeps the cancellation small: the relative error is about
+// 1e-16 x (window mean - offset)^2 / window variance. Where that ratio is
+// large (a nearly flat window far from the series' mean) the windows are
+// centred one by one instead (two-pass, as pearson_r).
+struct OffsetWindows {
+  std::vector<double> v;    // the series minus its mean
+  std::vector<double> sum;  // per position: sum of the window
+  std::vector<double> ss;   // per position: sum of squares about the window mean
+  bool well_conditioned = true;
 };
 
-void centre_windows(const std::vector<double>& v, std::size_t n, std::size_t lags,
-                    CentredWindows& out) {
-  out.d.resize((lags + 1) * n);
+constexpr double kMaxMeanToVariance = 1e6;  // (mean - offset)^2 / variance: error <~ 1e-10
+
+void offset_windows(const std::vector<double>& x, std::size_t n, std::size_t lags,
+                    OffsetWindows& out) {
+  const std::size_t m = x.size();
+  double mean = 0.0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(m);
+  out.v.resize(m);
+  for (std::size_t i = 0; i < m; ++i) out.v[i] = x[i] - mean;
+  out.sum.resize(lags + 1);
   out.ss.resize(lags + 1);
-  for (std::size_t p = 0; p <= lags; ++p) {
-    const double* a = v.data() + p;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;  // four chains, as dot()
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      s0 += a[i];
-      s1 += a[i + 1];
-      s2 += a[i + 2];
-      s3 += a[i + 3];
-    }
-    for (; i < n; ++i) s0 += a[i];
-    const double mean = ((s0 + s1) + (s2 + s3)) / static_cast<double>(n);
-    double* d = &out.d[p * n];
-    for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - mean;
-    out.ss[p] = dot(d, d, n);
+  out.well_conditioned = true;
+  const double* v = out.v.data();
+  double s = 0.0, q = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += v[i];
+    q += v[i] * v[i];
   }
+  const auto dn = static_cast<double>(n);
+  for (std::size_t p = 0; p <= lags; ++p) {
+    if (p > 0) {
+      s += v[p + n - 1] - v[p - 1];
+      q += v[p + n - 1] * v[p + n - 1] - v[p - 1] * v[p - 1];
+    }
+    const double wm = s / dn;
+    const double ss = q - s * wm;
+    out.sum[p] = s;
+    out.ss[p] = ss;
+    if (!(wm * wm * dn <= kMaxMeanToVariance * ss)) out.well_conditioned = false;
+  }
+}
+
+// The exact two-pass path: every window centred on its own mean.
+void centre_window(const double* a, std::size_t n, std::vector<double>& d, double& ss) {
+  double mean = 0.0;
+  for (std::size_t i = 0; i < n; ++i) mean += a[i];
+  mean /= static_cast<double>(n);
+  d.resize(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - mean;
+  ss = dot(d.data(), d.data(), n);
 }
 
 }  // namespace
@@ -77,22 +107,33 @@ std::optional<WccResult> windowed_cross_correlation(const std::vector<double>& x
                                                     double min_sd) {
   if (n < 2 || x.size() != n + max_lag || y.size() != n + max_lag) return std::nullopt;
   const int L = static_cast<int>(max_lag);
-  thread_local CentredWindows cx, cy;
-  centre_windows(x, n, max_lag, cx);
-  centre_windows(y, n, max_lag, cy);
+  thread_local OffsetWindows ox, oy;
+  offset_windows(x, n, max_lag, ox);
+  offset_windows(y, n, max_lag, oy);
+  const bool fast = ox.well_conditioned && oy.well_conditioned;
   // Population SD compared with min_sd: a flat window has no correlation.
+  // The sums of squares come from the path that computes r.
+  thread_local std::vector<double> dx, dy;
   const double min_ss = min_sd * min_sd * static_cast<double>(n);
-  for (std::size_t p = 0; p <= max_lag; ++p) {
-    if (!(cx.ss[p] > min_ss) || !(cy.ss[p] > min_ss)) return std::nullopt;
-  }
+  const auto dn = static_cast<double>(n);
   WccResult out;
   out.r_by_lag.reserve(2 * max_lag + 1);
   double best_abs = -1.0;
   for (int j = -L; j <= L; ++j) {
     const auto x0 = static_cast<std::size_t>(L - std::max(j, 0));
     const auto y0 = static_cast<std::size_t>(L - std::max(-j, 0));
-    const double sab = dot(&cx.d[x0 * n], &cy.d[y0 * n], n);
-    double r = sab / std::sqrt(cx.ss[x0] * cy.ss[y0]);
+    double sab, sxx, syy;
+    if (fast) {
+      sab = dot(&ox.v[x0], &oy.v[y0], n) - ox.sum[x0] * oy.sum[y0] / dn;
+      sxx = ox.ss[x0];
+      syy = oy.ss[y0];
+    } else {
+      centre_window(&x[x0], n, dx, sxx);
+      centre_window(&y[y0], n, dy, syy);
+      sab = dot(dx.data(), dy.data(), n);
+    }
+    if (!(sxx > min_ss) || !(syy > min_ss)) return std::nullopt;
+    double r = sab / std::sqrt(sxx * syy);
     if (!std::isfinite(r)) return std::nullopt;
     r = std::clamp(r, -1.0, 1.0);
     out.r_by_lag.push_back(r);

@@ -75,10 +75,34 @@ TEST_CASE("lag pairing: positive lag compares y with x taken earlier", "[wcc]") 
   REQUIRE(w);
   REQUIRE(w->r_by_lag.size() == 3);
   // lag -1: x[1..4] with y[0..3]; lag 0: x[1..4] with y[1..4]; lag +1: x[0..3] with y[1..4].
-  CHECK(w->r_by_lag[0] == *pearson_r(&x[1], &y[0], 4, 1e-9));
-  CHECK(w->r_by_lag[1] == *pearson_r(&x[1], &y[1], 4, 1e-9));
-  CHECK(w->r_by_lag[2] == *pearson_r(&x[0], &y[1], 4, 1e-9));
+  // (The WCC slides its window sums, pearson_r centres each window: equal
+  // up to rounding.)
+  CHECK(w->r_by_lag[0] == Approx(*pearson_r(&x[1], &y[0], 4, 1e-9)).epsilon(1e-13));
+  CHECK(w->r_by_lag[1] == Approx(*pearson_r(&x[1], &y[1], 4, 1e-9)).epsilon(1e-13));
+  CHECK(w->r_by_lag[2] == Approx(*pearson_r(&x[0], &y[1], 4, 1e-9)).epsilon(1e-13));
   CHECK(w->r0 == w->r_by_lag[1]);
+}
+
+TEST_CASE("WCC stays exact for nearly flat windows far from the series mean", "[wcc]") {
+  // The first samples sit 50 bpm below the rest, whose windows vary by
+  // ~1e-3 bpm: sums about the series' mean would cancel badly there, so the
+  // WCC must centre those windows one by one (and agree with pearson_r).
+  const std::size_t n = 40, L = 6;
+  std::vector<double> x, y;
+  for (std::size_t k = 0; k < n + L; ++k) {
+    const double t = static_cast<double>(k);
+    x.push_back((k < 3 ? 20.0 : 70.0) + 1e-3 * std::sin(0.7 * t));
+    y.push_back(65.0 + 1e-3 * std::sin(0.7 * (t - 2.0)) + 2e-4 * std::cos(1.9 * t));
+  }
+  const auto w = windowed_cross_correlation(x, y, n, L, 1e-9);
+  REQUIRE(w);
+  const int lags = static_cast<int>(L);
+  for (int j = -lags; j <= lags; ++j) {
+    const auto x0 = static_cast<std::size_t>(lags - std::max(j, 0));
+    const auto y0 = static_cast<std::size_t>(lags - std::max(-j, 0));
+    const double expect = *pearson_r(&x[x0], &y[y0], n, 1e-9);
+    CHECK(w->r_by_lag[static_cast<std::size_t>(j + lags)] == Approx(expect).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("WCC recovers a known lag on the grid, with its sign", "[wcc]") {
