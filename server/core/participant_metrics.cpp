@@ -19,20 +19,24 @@ namespace {
 struct WindowSeries {
   std::vector<std::int64_t> t_ms;
   std::vector<double> rr_raw;
-  std::vector<bool> artifact;
+  std::vector<std::uint8_t> artifact;  // 0 or 1 (not vector<bool>: read per beat every second)
   std::vector<double> rr;  // corrected
   std::size_t clean = 0;
-  double fraction() const { return rr_artifact_fraction(artifact); }
+  std::size_t size() const { return t_ms.size(); }
+  // The same value as rr_artifact_fraction: artefacts / beats.
+  double fraction() const {
+    if (t_ms.empty()) return 0.0;
+    return static_cast<double>(size() - clean) / static_cast<double>(size());
+  }
 };
 
-// w.rr: the raw series with its artefacts interpolated. Nothing to correct
-// (the usual second): the raw series, without the interpolation's
-// allocations.
+// w.rr: the raw series with its artefacts interpolated (the raw series
+// itself when nothing needs correcting: the usual second).
 const WindowSeries& corrected(WindowSeries& w) {
-  if (w.clean == w.t_ms.size()) {
+  if (w.clean == w.size()) {
     w.rr.assign(w.rr_raw.begin(), w.rr_raw.end());
   } else {
-    w.rr = rr_interpolate_artifacts(w.t_ms, w.rr_raw, w.artifact);
+    rr_interpolate_artifacts_into(w.t_ms.data(), w.rr_raw.data(), w.artifact.data(), w.size(), w.rr);
   }
   return w;
 }
@@ -48,17 +52,20 @@ const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std
   const auto first = std::lower_bound(beats.begin(), beats.begin() + static_cast<std::ptrdiff_t>(end), lo,
                                       [](const StoredBeat& b, std::int64_t t) { return b.t_ms < t; });
   const auto begin = static_cast<std::size_t>(first - beats.begin());
-  w.t_ms.clear();
-  w.rr_raw.clear();
-  w.artifact.clear();
-  w.clean = 0;
-  for (std::size_t i = begin; i < end; ++i) {
-    const bool art = artifact_at(beats[i], t_ms);
-    w.t_ms.push_back(beats[i].t_ms);
-    w.rr_raw.push_back(beats[i].rr_ms);
-    w.artifact.push_back(art);
-    w.clean += art ? 0 : 1;
+  const std::size_t n = end - begin;
+  w.t_ms.resize(n);
+  w.rr_raw.resize(n);
+  w.artifact.resize(n);
+  std::size_t clean = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const StoredBeat& b = beats[begin + k];
+    const bool art = artifact_at(b, t_ms);
+    w.t_ms[k] = b.t_ms;
+    w.rr_raw[k] = b.rr_ms;
+    w.artifact[k] = art ? 1 : 0;
+    clean += art ? 0 : 1;
   }
+  w.clean = clean;
   return corrected(w);
 }
 
@@ -66,6 +73,10 @@ const WindowSeries& window_series(const BeatSeries& series, std::size_t end, std
 // (`wider` holds every beat with t >= its own lo, which is <= this lo):
 // the same beats and verdicts as window_series, copied instead of read
 // back from the beat ring (the 60 s and 64 s windows within the 120 s one).
+// When the first beat of the narrower window is clean, every artefact in it
+// has its clean neighbours inside it, so its correction is the wider one's
+// (rr_interpolate_artifacts leans on the nearest clean beats on each side,
+// and both windows end at the same beat): copied, not recomputed.
 const WindowSeries& window_within(const WindowSeries& wider, std::int64_t t_ms,
                                   std::int64_t window_ms, std::int64_t segment_start,
                                   WindowSeries& w) {
@@ -76,7 +87,11 @@ const WindowSeries& window_within(const WindowSeries& wider, std::int64_t t_ms,
   w.t_ms.assign(wider.t_ms.begin() + off, wider.t_ms.end());
   w.rr_raw.assign(wider.rr_raw.begin() + off, wider.rr_raw.end());
   w.artifact.assign(wider.artifact.begin() + off, wider.artifact.end());
-  w.clean = static_cast<std::size_t>(std::count(w.artifact.begin(), w.artifact.end(), false));
+  w.clean = static_cast<std::size_t>(std::count(w.artifact.begin(), w.artifact.end(), std::uint8_t{0}));
+  if (!w.artifact.empty() && w.artifact.front() == 0) {
+    w.rr.assign(wider.rr.begin() + off, wider.rr.end());
+    return w;
+  }
   return corrected(w);
 }
 
@@ -156,9 +171,11 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   ss.nperseg = static_cast<std::size_t>(cfg.welch_nperseg);
   ss.noverlap = static_cast<std::size_t>(cfg.welch_noverlap);
   ss.nfft = static_cast<std::size_t>(cfg.welch_nfft);
+  // The 120 s of RR on the grid for LF/HF, when resampled this second.
+  std::optional<std::vector<double>> long_rr;
   if (long_ok && with_spectral) {
-    const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.long_window_ms, cfg), cfg);
-    const auto psd = rr ? hrv_welch_psd(*rr, ss) : std::nullopt;
+    long_rr = rr_on_grid(series, t_ms, grid_points(cfg.long_window_ms, cfg), cfg);
+    const auto psd = long_rr ? hrv_welch_psd(*long_rr, ss) : std::nullopt;
     if (psd) {
       const HrvBands b = hrv_lf_hf(*psd, cfg.lf_lo_hz, cfg.lf_hi_hz, cfg.hf_lo_hz, cfg.hf_hi_hz);
       out.lf_ms2 = finite_or_none(b.lf_ms2);
@@ -171,13 +188,24 @@ ParticipantSecond participant_metrics_at(const BeatSeries& series, std::int64_t 
   if (with_coherence) {
     const WindowSeries& cw = window_of(cfg.coherence_window_ms, cw_scratch);
     if (cw.clean > 0 && cw.fraction() <= cfg.max_artifact_fraction) {
-      const auto rr = rr_on_grid(series, t_ms, grid_points(cfg.coherence_window_ms, cfg), cfg);
-      if (rr) {
+      // Its grid points are the last ones of the 120 s grid (both end at the
+      // last clean beat): taken from that resample when there is one, one
+      // spline for both (docs/metrics.md "Coherence"); else resampled alone.
+      const std::size_t count = grid_points(cfg.coherence_window_ms, cfg);
+      thread_local std::vector<double> x;
+      bool have = false;
+      if (long_rr && long_rr->size() >= count) {
+        x.assign(long_rr->end() - static_cast<std::ptrdiff_t>(count), long_rr->end());
+        have = true;
+      } else if (const auto rr = rr_on_grid(series, t_ms, count, cfg)) {
+        x.assign(rr->begin(), rr->end());
+        have = true;
+      }
+      if (have) {
         double mean = 0.0;
-        for (double v : *rr) mean += v;
-        mean /= static_cast<double>(rr->size());
-        std::vector<double> x(rr->size());
-        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (*rr)[i] - mean;
+        for (double v : x) mean += v;
+        mean /= static_cast<double>(x.size());
+        for (double& v : x) v -= mean;
         const auto psd = periodogram_psd(x, cfg.grid_hz, ss.nfft);
         if (psd) {
           CoherenceSettings cs{cfg.coherence_peak_lo_hz, cfg.coherence_peak_hi_hz,

@@ -13,13 +13,13 @@ bool rr_malik_ectopic(double rr_ms, double prev_rr_ms, double fraction) {
   return std::fabs(rr_ms - prev_rr_ms) > fraction * prev_rr_ms;
 }
 
-std::vector<double> rr_interpolate_artifacts(const std::vector<std::int64_t>& t_ms,
-                                             const std::vector<double>& rr_ms,
-                                             const std::vector<bool>& artifact) {
-  const std::size_t n = rr_ms.size();
-  std::vector<double> out = rr_ms;
+void rr_interpolate_artifacts_into(const std::int64_t* t_ms, const double* rr_ms,
+                                   const std::uint8_t* artifact, std::size_t n,
+                                   std::vector<double>& out) {
+  out.assign(rr_ms, rr_ms + n);
   // next_clean[i]: index of the first clean beat at or after i (n if none).
-  std::vector<std::size_t> next_clean(n + 1, n);
+  thread_local std::vector<std::size_t> next_clean;  // reused: every second, every seat
+  next_clean.assign(n + 1, n);
   for (std::size_t i = n; i-- > 0;) next_clean[i] = artifact[i] ? next_clean[i + 1] : i;
 
   std::size_t prev = n;  // last clean index seen, n while none
@@ -29,7 +29,10 @@ std::vector<double> rr_interpolate_artifacts(const std::vector<std::int64_t>& t_
       continue;
     }
     const std::size_t next = next_clean[i];
-    if (prev == n && next == n) return rr_ms;  // nothing clean to lean on
+    if (prev == n && next == n) {  // nothing clean to lean on
+      out.assign(rr_ms, rr_ms + n);
+      return;
+    }
     if (prev == n) {
       out[i] = rr_ms[next];
     } else if (next == n) {
@@ -40,6 +43,14 @@ std::vector<double> rr_interpolate_artifacts(const std::vector<std::int64_t>& t_
       out[i] = rr_ms[prev] + (rr_ms[next] - rr_ms[prev]) * w;
     }
   }
+}
+
+std::vector<double> rr_interpolate_artifacts(const std::vector<std::int64_t>& t_ms,
+                                             const std::vector<double>& rr_ms,
+                                             const std::vector<bool>& artifact) {
+  const std::vector<std::uint8_t> flags(artifact.begin(), artifact.end());
+  std::vector<double> out;
+  rr_interpolate_artifacts_into(t_ms.data(), rr_ms.data(), flags.data(), rr_ms.size(), out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 // Lipponen & Tarvainen (2019) replaces this rule later.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,12 @@ bool rr_malik_ectopic(double rr_ms, double prev_rr_ms, double fraction);
 std::vector<double> rr_interpolate_artifacts(const std::vector<std::int64_t>& t_ms,
                                              const std::vector<double>& rr_ms,
                                              const std::vector<bool>& artifact);
+
+// The same on arrays (artifact: 0 or 1 per beat) into `out` (resized to n),
+// without allocating once warm: the engine corrects its windows every second.
+void rr_interpolate_artifacts_into(const std::int64_t* t_ms, const double* rr_ms,
+                                   const std::uint8_t* artifact, std::size_t n,
+                                   std::vector<double>& out);
 
 // Share of beats that are artefacts (0 for an empty series).
 double rr_artifact_fraction(const std::vector<bool>& artifact);

@@ -213,8 +213,10 @@ class Person:
         if long_ok and T - seg >= c["long_window_min_ms"] and len(lcorr) >= 2:
             out["sdnn_ms"] = float(np.std(lcorr, ddof=1))
             out["pnn50"] = float(100.0 * np.sum(np.abs(np.diff(lcorr)) > 50.0) / (len(lcorr) - 1))
+        long_x = None  # the 120 s of RR on the grid, when resampled at this T
         if long_ok and T % c["spectral_update_ms"] == 0:
             x = self.rr_on_grid(T, int(round(c["long_window_ms"] * c["grid_hz"] / 1000)), art_T)
+            long_x = x
             if x is not None:
                 f, p = welch(x - x.mean(), fs=c["grid_hz"], window="hann", nperseg=256, noverlap=128,
                              nfft=1024, detrend="constant", scaling="density")
@@ -224,7 +226,14 @@ class Person:
         if T % c["coherence_update_ms"] == 0:
             _, _, cart, _ = self.window(T, c["coherence_window_ms"], art_T)
             if (~cart).any() and float(cart.mean()) <= c["max_artifact_fraction"]:
-                x = self.rr_on_grid(T, int(round(c["coherence_window_ms"] * c["grid_hz"] / 1000)), art_T)
+                count = int(round(c["coherence_window_ms"] * c["grid_hz"] / 1000))
+                # The same grid points end the 120 s grid (both end at the last
+                # clean beat): its tail when it was resampled at this T, one
+                # spline for both (docs/metrics.md "Coherence").
+                if long_x is not None and len(long_x) >= count:
+                    x = long_x[-count:]
+                else:
+                    x = self.rr_on_grid(T, count, art_T)
                 if x is not None:
                     f, p = periodogram(x - x.mean(), fs=c["grid_hz"], window="hann", nfft=1024,
                                        detrend="constant", scaling="density")
