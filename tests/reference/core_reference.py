@@ -643,7 +643,10 @@ def corr_rows(rows, min_n):
     return pearson(a, b, 1e-9)
 
 
-def compute(path, cfg=CFG):
+def compute(path, cfg=CFG, on_second=None):
+    """Snapshots for every whole second of data time. on_second(T), when
+    given, is called after each second is computed (scripts/bench times the
+    seconds past the warm-up with it)."""
     beats, resp = load(path)
     people = {s: Person(sorted(beats[s], key=lambda x: x[0]), cfg, resp[s]) for s in SEATS}
     all_t = [t for b in beats.values() for t, _ in b] + [t for r in resp.values() for t, _ in r]
@@ -736,6 +739,8 @@ def compute(path, cfg=CFG):
             r["hrv_linkage_r"] = corr_rows(st["epochs"], cfg["hrv_linkage_min_epochs"])
             snap["pairs"].append(dict(first=a, second=b, **r))
         out.append(snap)
+        if on_second is not None:
+            on_second(T)
     return out
 
 
