@@ -9,7 +9,7 @@
 
 namespace attune::core {
 
-inline constexpr const char* kAlgorithmVersion = "attune-core/0.5.0";
+inline constexpr const char* kAlgorithmVersion = "attune-core/0.6.0";
 
 // Which rule judges ectopic / missed / extra / long-short beats.
 enum class CleaningMethod : std::uint8_t { LipponenTarvainen, Malik };

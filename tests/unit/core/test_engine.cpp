@@ -308,7 +308,7 @@ TEST_CASE("configuration: JSON of every parameter, and bad values refused", "[en
   CHECK(j.front() == '{');
   CHECK(j.back() == '}');
   for (const char* key :
-       {"\"algorithm_version\":\"attune-core/0.5.0\"", "\"rr_min_ms\":300", "\"rr_max_ms\":2000",
+       {"\"algorithm_version\":\"attune-core/0.6.0\"", "\"rr_min_ms\":300", "\"rr_max_ms\":2000",
         "\"malik_fraction\":0.2", "\"max_gap_ms\":3000", "\"max_artifact_fraction\":0.1",
         "\"hr_window_ms\":5000", "\"rmssd_window_ms\":60000", "\"rmssd_min_ms\":30000",
         "\"baseline_ms\":120000", "\"arousal_smoothing_ms\":10000", "\"activate_above\":1",

@@ -120,7 +120,7 @@ TEST_CASE("replay prints one JSON line per data second and the summary last", "[
   }
   CHECK(n >= 199);
   CHECK(saw_values);
-  CHECK(last.find("\"algorithm_version\":\"attune-core/0.5.0\"") != std::string::npos);
+  CHECK(last.find("\"algorithm_version\":\"attune-core/0.6.0\"") != std::string::npos);
   CHECK(last.find("\"bad_lines\":0") != std::string::npos);
 }
 
