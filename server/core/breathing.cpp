@@ -204,23 +204,28 @@ std::size_t breath_phase_capacity(const EngineConfig& cfg) {
   return std::max(points(cfg.plv_span_ms, phase_step_ms), points(cfg.plv_window_ms, phase_step_ms));
 }
 
-RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
-                                 const EngineConfig& cfg, const std::vector<Biquad>& sos,
-                                 bool with_rate, BreathPhaseHistory* phases) {
-  RespirationSecond out;
+void respiration_buffer_at(const RespirationSeries& r, std::int64_t t_ms, const EngineConfig& cfg,
+                           RespirationBuffer& b) {
+  b.streaming = false;
+  b.gridded = false;
+  b.filtered_ok = false;
   const auto last = streaming_last(r, t_ms, cfg);
-  if (!last) return out;
-  out.streaming = true;
-  if (!with_rate) return out;
+  if (!last) return;
+  b.streaming = true;
   const RespGrid g = resp_grid(cfg);
   const auto e = static_cast<std::int64_t>(std::floor(*last / g.step_ms));
-  const std::int64_t k0 = e - static_cast<std::int64_t>(g.n) + 1;
-  thread_local std::vector<double> raw, filtered;
-  if (!r.on_grid_into(k0, g.n, g.step_ms, static_cast<double>(cfg.resp_max_gap_ms),
-                      static_cast<double>(t_ms), raw) ||
-      !sosfiltfilt_into(sos, raw, filtered)) {
-    return out;
-  }
+  b.k0 = e - static_cast<std::int64_t>(g.n) + 1;
+  b.gridded = r.on_grid_into(b.k0, g.n, g.step_ms, static_cast<double>(cfg.resp_max_gap_ms),
+                             static_cast<double>(t_ms), b.raw);
+}
+
+RespirationSecond respiration_from_buffer(const RespirationBuffer& b, std::int64_t t_ms,
+                                          const EngineConfig& cfg, BreathPhaseHistory* phases) {
+  RespirationSecond out;
+  out.streaming = b.streaming;
+  if (!b.streaming || !b.gridded || !b.filtered_ok) return out;
+  const RespGrid g = resp_grid(cfg);
+  const std::vector<double>& filtered = b.filtered;
   const std::size_t w = std::min(points(cfg.breath_window_ms, g.step_ms), filtered.size());
   thread_local std::vector<double> win;
   win.assign(filtered.end() - static_cast<std::ptrdiff_t>(w), filtered.end());
@@ -228,10 +233,24 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
   out.breath_rate_bpm = finite_or_none(s.rate_bpm);
   out.ie_ratio = finite_or_none(s.ie_ratio);
   if (phases) {
-    append_phases(filtered, k0, cfg, g.step_ms, *phases);
+    append_phases(filtered, b.k0, cfg, g.step_ms, *phases);
     phases->mark_updated(t_ms);
   }
   return out;
+}
+
+RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
+                                 const EngineConfig& cfg, const std::vector<Biquad>& sos,
+                                 bool with_rate, BreathPhaseHistory* phases) {
+  thread_local RespirationBuffer b;
+  if (!with_rate) {
+    RespirationSecond out;
+    out.streaming = streaming_last(r, t_ms, cfg).has_value();
+    return out;
+  }
+  respiration_buffer_at(r, t_ms, cfg, b);
+  if (b.gridded) b.filtered_ok = sosfiltfilt_into(sos, b.raw, b.filtered);
+  return respiration_from_buffer(b, t_ms, cfg, phases);
 }
 
 std::optional<double> breathing_span_test(const std::vector<PhaseCode>& phi1,

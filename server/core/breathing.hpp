@@ -105,6 +105,25 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
                                  const EngineConfig& cfg, const std::vector<Biquad>& sos,
                                  bool with_rate = true, BreathPhaseHistory* phases = nullptr);
 
+// respiration_at (with_rate) in three steps, so that a caller can band-pass
+// several seats' buffers together (sosfiltfilt_pair_into; the engine does
+// at each update second): respiration_buffer_at fills `raw` (the N grid
+// points ending at the last sample), the caller sets `filtered` and
+// `filtered_ok` from sosfiltfilt of `raw` when `gridded`, and
+// respiration_from_buffer gives the second's values (and appends the
+// phases), exactly as respiration_at would.
+struct RespirationBuffer {
+  bool streaming = false;    // last sample in [T - max_gap_ms, T]
+  bool gridded = false;      // raw holds the whole buffer
+  bool filtered_ok = false;  // filtered = sosfiltfilt(raw)
+  std::int64_t k0 = 0;       // grid index of raw[0]
+  std::vector<double> raw, filtered;
+};
+void respiration_buffer_at(const RespirationSeries& r, std::int64_t t_ms, const EngineConfig& cfg,
+                           RespirationBuffer& b);
+RespirationSecond respiration_from_buffer(const RespirationBuffer& b, std::int64_t t_ms,
+                                          const EngineConfig& cfg, BreathPhaseHistory* phases);
+
 struct BreathingSynchrony {
   double plv = 0.0;
   double rel_phase_rad = 0.0;

@@ -12,81 +12,6 @@ namespace {
 const double kPi = std::acos(-1.0);
 using cpx = std::complex<double>;
 
-// Steady state of one section for a unit constant input (scipy lfilter_zi
-// of a biquad, transposed direct form II).
-std::array<double, 2> biquad_zi(const Biquad& s) {
-  const double B0 = s.b1 - s.a1 * s.b0;
-  const double B1 = s.b2 - s.a2 * s.b0;
-  const double z0 = (B0 + B1) / (1.0 + s.a1 + s.a2);
-  return {z0, B1 - s.a2 * z0};
-}
-
-// One biquad section (transposed direct form II) advanced two samples at a
-// time. Per sample, y = b0 x + z0, z0' = b1 x - a1 y + z1, z1' = b2 x - a2 y:
-// the state's dependency chain is two multiply-adds long per sample. Over
-// two samples the state is a linear map of the old state plus terms of the
-// inputs alone (below), so the chain is two multiply-adds per two samples
-// and the input terms run beside it (perf, issue 3: the recursion's latency
-// bounded the band-pass). The same filter; rounding differs from the
-// one-step form by ~1e-16 relative.
-struct TwoStep {
-  double b0, a1, p0, p1;        // p = b1 - a1 b0, b2 - a2 b0
-  double c00, c01, c10, c11;    // the state map over two samples
-  double d0, d1;                // the first input's share of the new state
-  explicit TwoStep(const Biquad& q)
-      : b0(q.b0), a1(q.a1), p0(q.b1 - q.a1 * q.b0), p1(q.b2 - q.a2 * q.b0),
-        c00(q.a1 * q.a1 - q.a2), c01(-q.a1), c10(q.a1 * q.a2), c11(-q.a2),
-        d0(p1 - q.a1 * p0), d1(-q.a2 * p0) {}
-  // Filters x0, x1 (in that order) into y0, y1 and advances (z0, z1).
-  void step(double x0, double x1, double& z0, double& z1, double& y0, double& y1) const {
-    y0 = b0 * x0 + z0;
-    y1 = b0 * x1 + (p0 * x0 - a1 * z0 + z1);
-    const double n0 = p0 * x1 + d0 * x0 + c00 * z0 + c01 * z1;
-    const double n1 = p1 * x1 + d1 * x0 + c10 * z0 + c11 * z1;
-    z0 = n0;
-    z1 = n1;
-  }
-};
-
-// sosfilt with initial states zi (per section) scaled by x0, in place.
-// Two sections (the 2nd-order band-pass) run in one pass over the samples,
-// two samples at a time (TwoStep): the second section's work overlaps the
-// first's instead of waiting for a whole pass (perf, issue 3).
-void sosfilt_inplace(const std::vector<Biquad>& sos, const std::vector<std::array<double, 2>>& zi,
-                     double x0, std::vector<double>& x) {
-  if (sos.size() == 2) {
-    const TwoStep q(sos[0]), r(sos[1]);
-    double z0 = zi[0][0] * x0, z1 = zi[0][1] * x0;
-    double w0 = zi[1][0] * x0, w1 = zi[1][1] * x0;
-    std::size_t i = 0;
-    for (; i + 1 < x.size(); i += 2) {
-      double m0, m1, o0, o1;
-      q.step(x[i], x[i + 1], z0, z1, m0, m1);
-      r.step(m0, m1, w0, w1, o0, o1);
-      x[i] = o0;
-      x[i + 1] = o1;
-    }
-    if (i < x.size()) {  // an odd count: the last sample one step at a time
-      const Biquad& a = sos[0];
-      const Biquad& b = sos[1];
-      const double mid = a.b0 * x[i] + z0;
-      x[i] = b.b0 * mid + w0;
-    }
-    return;
-  }
-  for (std::size_t s = 0; s < sos.size(); ++s) {
-    const Biquad& q = sos[s];
-    double z0 = zi[s][0] * x0, z1 = zi[s][1] * x0;
-    for (double& v : x) {
-      const double in = v;
-      const double out = q.b0 * in + z0;
-      z0 = q.b1 * in - q.a1 * out + z1;
-      z1 = q.b2 * in - q.a2 * out;
-      v = out;
-    }
-  }
-}
-
 }  // namespace
 
 std::optional<std::vector<Biquad>> butterworth_bandpass(int order, double lo_hz, double hi_hz,
@@ -135,42 +60,6 @@ std::optional<std::vector<Biquad>> butterworth_bandpass(int order, double lo_hz,
   sos[0].b1 *= k;
   sos[0].b2 *= k;
   return sos;
-}
-
-bool sosfiltfilt_into(const std::vector<Biquad>& sos, const std::vector<double>& x,
-                      std::vector<double>& out) {
-  const std::size_t pad = 3 * (2 * sos.size() + 1);
-  const std::size_t n = x.size();
-  if (n <= pad || sos.empty()) return false;
-  // sosfilt_zi: each section's steady state, scaled by the DC gain before it.
-  thread_local std::vector<std::array<double, 2>> zi;
-  zi.clear();
-  double scale = 1.0;
-  for (const Biquad& q : sos) {
-    auto z = biquad_zi(q);
-    zi.push_back({z[0] * scale, z[1] * scale});
-    scale *= (q.b0 + q.b1 + q.b2) / (1.0 + q.a1 + q.a2);
-  }
-  // Odd extension: 2 x[0] - x[pad..1], x, 2 x[n-1] - x[n-2..n-1-pad].
-  thread_local std::vector<double> ext;
-  ext.clear();
-  for (std::size_t i = pad; i >= 1; --i) ext.push_back(2.0 * x[0] - x[i]);
-  ext.insert(ext.end(), x.begin(), x.end());
-  for (std::size_t i = 1; i <= pad; ++i) ext.push_back(2.0 * x[n - 1] - x[n - 1 - i]);
-  sosfilt_inplace(sos, zi, ext.front(), ext);
-  std::reverse(ext.begin(), ext.end());
-  sosfilt_inplace(sos, zi, ext.front(), ext);
-  std::reverse(ext.begin(), ext.end());
-  out.assign(ext.begin() + static_cast<std::ptrdiff_t>(pad),
-             ext.begin() + static_cast<std::ptrdiff_t>(pad + n));
-  return true;
-}
-
-std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
-                                               const std::vector<double>& x) {
-  std::vector<double> out;
-  if (!sosfiltfilt_into(sos, x, out)) return std::nullopt;
-  return out;
 }
 
 BreathCycleStats breath_cycle_stats(const std::vector<double>& s, double step_s) {

@@ -37,6 +37,12 @@ std::optional<std::vector<double>> sosfiltfilt(const std::vector<Biquad>& sos,
 // false where sosfiltfilt is nullopt.
 bool sosfiltfilt_into(const std::vector<Biquad>& sos, const std::vector<double>& x,
                       std::vector<double>& out);
+// Two series of the same length at once (core/sosfiltfilt.cpp: one per
+// lane of a two-double vector), each exactly as sosfiltfilt_into alone;
+// false where that is, or when the lengths differ.
+bool sosfiltfilt_pair_into(const std::vector<Biquad>& sos, const std::vector<double>& x1,
+                           const std::vector<double>& x2, std::vector<double>& out1,
+                           std::vector<double>& out2);
 
 struct BreathCycleStats {
   std::optional<double> rate_bpm;  // breaths per minute
