@@ -205,7 +205,7 @@ std::size_t breath_phase_capacity(const EngineConfig& cfg) {
 }
 
 void respiration_buffer_at(const RespirationSeries& r, std::int64_t t_ms, const EngineConfig& cfg,
-                           RespirationBuffer& b) {
+                           BreathingBuffer& b) {
   b.streaming = false;
   b.gridded = false;
   b.filtered_ok = false;
@@ -219,7 +219,7 @@ void respiration_buffer_at(const RespirationSeries& r, std::int64_t t_ms, const 
                              static_cast<double>(t_ms), b.raw);
 }
 
-RespirationSecond respiration_from_buffer(const RespirationBuffer& b, std::int64_t t_ms,
+RespirationSecond respiration_from_buffer(const BreathingBuffer& b, std::int64_t t_ms,
                                           const EngineConfig& cfg, BreathPhaseHistory* phases) {
   RespirationSecond out;
   out.streaming = b.streaming;
@@ -242,7 +242,7 @@ RespirationSecond respiration_from_buffer(const RespirationBuffer& b, std::int64
 RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
                                  const EngineConfig& cfg, const std::vector<Biquad>& sos,
                                  bool with_rate, BreathPhaseHistory* phases) {
-  thread_local RespirationBuffer b;
+  thread_local BreathingBuffer b;
   if (!with_rate) {
     RespirationSecond out;
     out.streaming = streaming_last(r, t_ms, cfg).has_value();

@@ -112,7 +112,7 @@ RespirationSecond respiration_at(const RespirationSeries& r, std::int64_t t_ms,
 // `filtered_ok` from sosfiltfilt of `raw` when `gridded`, and
 // respiration_from_buffer gives the second's values (and appends the
 // phases), exactly as respiration_at would.
-struct RespirationBuffer {
+struct BreathingBuffer {
   bool streaming = false;    // last sample in [T - max_gap_ms, T]
   bool gridded = false;      // raw holds the whole buffer
   bool filtered_ok = false;  // filtered = sosfiltfilt(raw)
@@ -120,8 +120,8 @@ struct RespirationBuffer {
   std::vector<double> raw, filtered;
 };
 void respiration_buffer_at(const RespirationSeries& r, std::int64_t t_ms, const EngineConfig& cfg,
-                           RespirationBuffer& b);
-RespirationSecond respiration_from_buffer(const RespirationBuffer& b, std::int64_t t_ms,
+                           BreathingBuffer& b);
+RespirationSecond respiration_from_buffer(const BreathingBuffer& b, std::int64_t t_ms,
                                           const EngineConfig& cfg, BreathPhaseHistory* phases);
 
 struct BreathingSynchrony {

@@ -299,29 +299,29 @@ struct SynchronyEngine::Impl {
   // At a respiration update second: every seat's grid buffer, band-passed
   // two seats at a time (sosfiltfilt_pair_into: one lane each, the same
   // values as one at a time, for about half the time; perf, issue 3).
-  void filter_breathing(std::int64_t t_ms, std::array<RespirationBuffer, kSeatCount>& bufs) {
+  void filter_breathing(std::int64_t t_ms, std::array<BreathingBuffer, kSeatCount>& bufs) {
     std::optional<std::size_t> waiting;  // a gridded seat without a partner yet
     for (std::size_t i = 0; i < seats.size(); ++i) {
-      RespirationBuffer& b = bufs[i];
+      BreathingBuffer& b = bufs[i];
       respiration_buffer_at(seats[i].resp, t_ms, cfg, b);
       if (!b.gridded) continue;
       if (!waiting) {
         waiting = i;
         continue;
       }
-      RespirationBuffer& a = bufs[*waiting];
+      BreathingBuffer& a = bufs[*waiting];
       const bool ok = sosfiltfilt_pair_into(resp_sos, a.raw, b.raw, a.filtered, b.filtered);
       a.filtered_ok = b.filtered_ok = ok;
       waiting.reset();
     }
     if (waiting) {
-      RespirationBuffer& a = bufs[*waiting];
+      BreathingBuffer& a = bufs[*waiting];
       a.filtered_ok = sosfiltfilt_into(resp_sos, a.raw, a.filtered);
     }
   }
 
   ParticipantSnapshot participant_second(SeatState& s, std::int64_t t_ms,
-                                         const RespirationBuffer* resp_buffer) {
+                                         const BreathingBuffer* resp_buffer) {
     // Slow-window values are computed on their cadence and held in between
     // (docs/metrics.md "Update cadence"); resp_buffer is given at the
     // respiration update seconds (filter_breathing).
@@ -552,7 +552,7 @@ struct SynchronyEngine::Impl {
       snap.pairs.clear();
     }
     snap.t_ms = t_ms;
-    thread_local std::array<RespirationBuffer, kSeatCount> resp_buffers;  // scratch, per thread
+    thread_local std::array<BreathingBuffer, kSeatCount> resp_buffers;  // scratch, per thread
     const bool resp_due = is_multiple(t_ms, cfg.resp_update_ms);
     if (resp_due) filter_breathing(t_ms, resp_buffers);
     for (std::size_t i = 0; i < seats.size(); ++i) {
