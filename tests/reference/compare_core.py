@@ -35,7 +35,13 @@ PERSON_SPECTRAL = ("lf_ms2", "hf_ms2", "rsa_ms2", "coherence")
 PAIR_KEYS = ("r0", "peak_r", "leader_first_share", "leader_second_share", "hrv_linkage_r",
              "breath_rate_diff_bpm", "arousal_r")
 PAIR_PLV = ("plv", "rel_phase_rad")
-PAIR_Z = ("above_chance_z", "plv_above_chance_z")
+PAIR_Z = ("above_chance_z",)
+# The breathing test's z: the reference works on exact float64 phases, the
+# engine on 16-bit phase codes (docs/metrics.md "Respiration"), so z differs
+# by the quantisation carried through the logit of small PLVs (measured up
+# to ~3e-3); compared to 1e-2 absolute, a tenth of the precision the
+# product shows (two decimals).
+PLV_Z_ABS = 1e-2
 
 
 def close(a, b):
@@ -133,7 +139,10 @@ def compare(dump, csv_path, expect_lag, min_values):  # -> (problems, engine sna
             if where.endswith("rel_phase_rad"):
                 d = abs((a - b + np.pi) % (2 * np.pi) - np.pi)
             ok = d <= PLV_ABS
-        else:  # z-scores: relative 1e-6 (sums of many Pearson r / PLVs)
+        elif kind == "plv_z":
+            d = abs(a - b)
+            ok = d <= PLV_Z_ABS
+        else:  # z-scores: relative 1e-6 (sums of many Pearson r)
             d = abs(a - b) / max(abs(a), abs(b), 1.0)
             ok = d <= 1e-6
         worst_by[kind] = max(worst_by.get(kind, 0.0), d)
@@ -175,6 +184,7 @@ def compare(dump, csv_path, expect_lag, min_values):  # -> (problems, engine sna
                 check("%s %s" % (name, k), qe[k], qr[k], "plv")
             for k in PAIR_Z:
                 check("%s %s" % (name, k), qe[k], qr[k], "z")
+            check("%s plv_above_chance_z" % name, qe["plv_above_chance_z"], qr["plv_above_chance_z"], "plv_z")
             check_z("%s peak_z" % name, qe["peak_z"], qr["peak_z"], qr["peak_r"])
             if qe["peak_lag_s"] != qr["peak_lag_s"]:
                 problems.append("%s peak lag: engine %r, reference %r" % (name, qe["peak_lag_s"], qr["peak_lag_s"]))

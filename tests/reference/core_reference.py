@@ -344,19 +344,22 @@ class Person:
             m_first = (self.ph_last_k - k_of(0)) // S + 1
         else:
             self.ph = []
-        self.ph += list(phase_code(np.angle(z[m_first:m_end])))
+        # Exact float64 phases: the engine keeps 16-bit codes (steps of
+        # 9.6e-5 rad, docs/metrics.md); the reference does not, so the
+        # comparison also checks that the quantisation is harmless.
+        self.ph += list(np.angle(z[m_first:m_end]))
         self.ph = self.ph[-phase_capacity(c):]
         self.ph_last_k = k_of(m_end - 1)
 
     def phases(self, k_last, count):
-        """The count phase codes ending at grid point k_last, or None."""
+        """The count phases ending at grid point k_last, or None."""
         if self.ph_last_k is None or k_last > self.ph_last_k or (self.ph_last_k - k_last) % PHASE_STRIDE:
             return None
         behind = (self.ph_last_k - k_last) // PHASE_STRIDE
         if behind + count > len(self.ph):
             return None
         n = len(self.ph)
-        return np.array(self.ph[n - behind - count: n - behind], dtype=np.int64)
+        return np.array(self.ph[n - behind - count: n - behind], dtype=np.float64)
 
     def last_clean(self, T):
         last = self.last_index(T)
@@ -459,20 +462,9 @@ def smooth_even_at_most(limit):
     return 0
 
 
-def phase_code(phi):
-    """Phases (radians) quantised to 16 bits."""
-    return np.floor(phi / (2.0 * np.pi) * 65536.0 + 0.5).astype(np.int64) % 65536
-
-
-_H = 2.0 * np.pi * (256.0 * np.arange(256) / 65536.0)
-_L = 2.0 * np.pi * (np.arange(256) / 65536.0)
-_CH, _SH, _CL, _SL = np.cos(_H), np.sin(_H), np.cos(_L), np.sin(_L)
-
-
-def phasor(codes):
-    """exp(i 2 pi code / 65536) by the two-table product the engine uses."""
-    h, l = codes >> 8, codes & 0xFF
-    return (_CH[h] * _CL[l] - _SH[h] * _SL[l]) + 1j * (_SH[h] * _CL[l] + _CH[h] * _SL[l])
+def phasor(phi):
+    """exp(i phi) of exact phases."""
+    return np.exp(1j * phi)
 
 
 def phase_step_ms(cfg):
