@@ -8,6 +8,7 @@
 // needed and keeps its capacity (no allocation in steady state).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <utility>
@@ -73,6 +74,11 @@ class RingQueue {
     head_ = wrap(head_ + 1);
     --size_;
   }
+  // Drops the n (<= size()) oldest elements.
+  void drop_front(std::size_t n) {
+    head_ = wrap(head_ + n);  // head_ + n < 2 * capacity: one wrap suffices
+    size_ -= n;
+  }
   void clear() { head_ = size_ = 0; }
   // Empties the queue and frees its buffer (a window that will not be
   // filled again, e.g. a finished calibration).
@@ -94,6 +100,18 @@ class RingQueue {
   const T& back() const { return buf_[wrap(head_ + size_ - 1)]; }
   T& operator[](std::size_t i) { return buf_[wrap(head_ + i)]; }
   const T& operator[](std::size_t i) const { return buf_[wrap(head_ + i)]; }
+
+  // Copies elements i .. i + n - 1 (i + n <= size()) to out, converting
+  // each to U, as at most two contiguous runs (faster than element-wise
+  // access for bulk reads).
+  template <class U>
+  void copy_to(std::size_t i, std::size_t n, U* out) const {
+    if (n == 0) return;
+    const std::size_t start = wrap(head_ + i);
+    const std::size_t first = std::min(n, buf_.size() - start);
+    std::copy(buf_.data() + start, buf_.data() + start + first, out);
+    std::copy(buf_.data(), buf_.data() + (n - first), out + first);
+  }
 
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size_); }
