@@ -360,8 +360,7 @@ bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, do
   if (run.period_ms == step_ms && step_ms == std::floor(step_ms) && run.t0_ms == std::floor(run.t0_ms) &&
       time_of(g) == t_first && g + count <= std::min(end, run.first + run.n) &&
       std::fabs(t_last) < 0x1p52) {
-    out.resize(count);
-    values_.copy_to(static_cast<std::size_t>(g - base_), count, out.data());  // widened
+    values_.append_to(static_cast<std::size_t>(g - base_), count, out);  // widened
     return true;
   }
   // Walk the samples with a cursor on their run.

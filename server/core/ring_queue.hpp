@@ -101,16 +101,17 @@ class RingQueue {
   T& operator[](std::size_t i) { return buf_[wrap(head_ + i)]; }
   const T& operator[](std::size_t i) const { return buf_[wrap(head_ + i)]; }
 
-  // Copies elements i .. i + n - 1 (i + n <= size()) to out, converting
-  // each to U, as at most two contiguous runs (faster than element-wise
-  // access for bulk reads).
-  template <class U>
-  void copy_to(std::size_t i, std::size_t n, U* out) const {
+  // Appends elements i .. i + n - 1 (i + n <= size()) to the container
+  // out (converting each to its value type), as at most two contiguous
+  // ranges: faster than element-wise access, and nothing is zero-filled
+  // first (bulk reads).
+  template <class Out>
+  void append_to(std::size_t i, std::size_t n, Out& out) const {
     if (n == 0) return;
     const std::size_t start = wrap(head_ + i);
     const std::size_t first = std::min(n, buf_.size() - start);
-    std::copy(buf_.data() + start, buf_.data() + start + first, out);
-    std::copy(buf_.data(), buf_.data() + (n - first), out + first);
+    out.insert(out.end(), buf_.data() + start, buf_.data() + start + first);
+    out.insert(out.end(), buf_.data(), buf_.data() + (n - first));
   }
 
   const_iterator begin() const { return const_iterator(this, 0); }

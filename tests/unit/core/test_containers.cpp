@@ -67,10 +67,10 @@ TEST_CASE("RingQueue drops and copies ranges across the wrap as a deque would") 
     if (ref.empty()) continue;
     const std::size_t from = rng() % ref.size();
     const std::size_t n = rng() % (ref.size() - from + 1);
-    std::vector<double> got(n + 1, -1.0), want(n + 1, -1.0);  // one past: untouched
-    q.copy_to(from, n, got.data());
-    std::copy(ref.begin() + static_cast<std::ptrdiff_t>(from),
-              ref.begin() + static_cast<std::ptrdiff_t>(from + n), want.begin());
+    std::vector<double> got{-1.0}, want{-1.0};  // appended after what was there
+    q.append_to(from, n, got);
+    want.insert(want.end(), ref.begin() + static_cast<std::ptrdiff_t>(from),
+                ref.begin() + static_cast<std::ptrdiff_t>(from + n));
     REQUIRE(got == want);
   }
 }
