@@ -314,7 +314,12 @@ void RespirationSeries::prune_before(double t_ms) {
   }
   if (lo == base_) return;
   drop_front(static_cast<std::size_t>(lo - base_));
-  if (values_.empty()) runs_.clear();
+  if (values_.empty()) {
+    // The seat stopped breathing data for the whole retention: free the
+    // buffer (a deque freed its blocks likewise) until samples come again.
+    runs_.clear();
+    values_.release();
+  }
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
