@@ -140,7 +140,7 @@ std::uint64_t RespirationSeries::upper(double t_ms, std::uint64_t end) const {
   return lo;
 }
 
-void RespirationSeries::push(double t_ms, double period_ms, double value) {
+void RespirationSeries::push(double t_ms, double period_ms, float value) {
   const std::uint64_t seq = end_seq();
   if (!runs_.empty()) {
     Run& r = runs_.back();
@@ -167,24 +167,27 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
   std::size_t taken = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double t = static_cast<double>(t0_ms) + static_cast<double>(i) * period;
-    if (!std::isfinite(values[i]) || (last_t_ && t <= *last_t_) ||
+    // The input quantisation (header): round to nearest float32.
+    const float v = static_cast<float>(values[i]);
+    if (!std::isfinite(v) || (last_t_ && t <= *last_t_) ||
         std::fabs(t) > static_cast<double>(kMaxAbsTimeMs)) {
       ++ignored_;
       continue;
     }
-    push(t, period, values[i]);
+    push(t, period, v);
     last_t_ = t;
     if (!first_) first_ = t;
     ++taken;
   }
   accepted_ += taken;
-  if (values_.size() > max_samples_) {
-    const std::size_t drop = values_.size() - max_samples_;
-    values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(drop));
-    base_ += drop;
-  }
-  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
+  if (values_.size() > max_samples_) drop_front(values_.size() - max_samples_);
   return taken;
+}
+
+void RespirationSeries::drop_front(std::size_t n) {
+  values_.drop_front(n);
+  base_ += n;
+  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
 }
 
 void RespirationSeries::prune_before(double t_ms) {
@@ -199,10 +202,13 @@ void RespirationSeries::prune_before(double t_ms) {
     }
   }
   if (lo == base_) return;
-  values_.erase(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(lo - base_));
-  base_ = lo;
-  while (runs_.size() > 1 && runs_[1].first <= base_) runs_.erase(runs_.begin());
-  if (values_.empty()) runs_.clear();
+  drop_front(static_cast<std::size_t>(lo - base_));
+  if (values_.empty()) {
+    // The seat stopped breathing data for the whole retention: free the
+    // buffer (a deque freed its blocks likewise) until samples come again.
+    runs_.clear();
+    values_.release();
+  }
 }
 
 std::optional<double> RespirationSeries::last_at(double t_ms) const {
@@ -248,8 +254,7 @@ bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, do
   if (run.period_ms == step_ms && step_ms == std::floor(step_ms) && run.t0_ms == std::floor(run.t0_ms) &&
       time_of(g) == t_first && g + count <= std::min(end, run.first + run.n) &&
       std::fabs(t_last) < 0x1p52) {
-    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(g - base_);
-    out.assign(from, from + static_cast<std::ptrdiff_t>(count));
+    values_.append_to(static_cast<std::size_t>(g - base_), count, out);  // widened
     return true;
   }
   // Walk the samples with a cursor on their run.
@@ -266,7 +271,7 @@ bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, do
       ++g;
       tg = tn;
     }
-    const double vg = values_[g - base_];
+    const double vg = values_[g - base_];  // the stored float, widened
     if (tg == tk) {
       out.push_back(vg);
       continue;
@@ -274,7 +279,7 @@ bool RespirationSeries::on_grid_into(std::int64_t k_first, std::size_t count, do
     if (g + 1 >= end) return false;
     const double tn = time_at(g + 1);
     if (tn - tg > max_gap_ms) return false;
-    const double slope = (values_[g + 1 - base_] - vg) / (tn - tg);
+    const double slope = (static_cast<double>(values_[g + 1 - base_]) - vg) / (tn - tg);
     out.push_back(slope * (tk - tg) + vg);
   }
   return true;

@@ -11,9 +11,10 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
+
+#include "core/ring_queue.hpp"
 
 namespace attune::core {
 
@@ -61,17 +62,26 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& filtered, double 
 
 // One seat's respiration samples, in time order. Stored compactly (issue 3:
 // 16-byte (t, value) pairs in a deque were half of a room's memory): the
-// values as they came (exact doubles, 8 bytes each) and the times as runs
-// (t0, period, count) of evenly spaced samples. A sample extends the last
+// times as runs (t0, period, count) of evenly spaced samples, and the values
+// as float32 (4 bytes each) in one ring buffer. A sample extends the last
 // run only when the run's formula t0 + i * period gives its time exactly,
 // so every time read back is bit-identical to the one computed on arrival;
 // a live 25 Hz stream is one run.
+//
+// Values are quantised to float32 on input (docs/metrics.md "Respiration"):
+// a respiration waveform is in arbitrary units from sensors of at most
+// ~16-bit resolution, and float32 keeps 24 significant bits, so the
+// rounding (<= 2^-24 relative) is far below the signal's own resolution.
+// Every value is read back as that float widened to double, in live and
+// replayed feeding alike. A finite value outside the float range
+// (|v| > ~3.4e38) would become infinite and is ignored like a non-finite one.
 class RespirationSeries {
  public:
   explicit RespirationSeries(std::size_t max_samples);
 
-  // Sample i of the chunk is at t0_ms + i * (1000 / rate_hz). Non-finite
-  // values and samples not later than the previous one are skipped.
+  // Sample i of the chunk is at t0_ms + i * (1000 / rate_hz); its value is
+  // kept as float(values[i]). Values non-finite as floats and samples not
+  // later than the previous one are skipped.
   // Returns the number of samples accepted.
   std::size_t add(std::int64_t t0_ms, double rate_hz, const double* values, std::size_t n);
 
@@ -112,10 +122,12 @@ class RespirationSeries {
   double time_of(std::uint64_t seq) const;
   // The first sequence number in [base_, end) whose time is > t (or end).
   std::uint64_t upper(double t_ms, std::uint64_t end) const;
-  void push(double t_ms, double period_ms, double value);
+  void push(double t_ms, double period_ms, float value);
+  // Drops the n oldest samples and the runs that no longer hold any.
+  void drop_front(std::size_t n);
 
   std::size_t max_samples_;
-  std::deque<double> values_;
+  RingQueue<float> values_;
   std::vector<Run> runs_;  // in order; the first may begin before base_
   std::uint64_t base_ = 0;
   std::optional<double> last_t_;

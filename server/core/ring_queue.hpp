@@ -8,6 +8,7 @@
 // needed and keeps its capacity (no allocation in steady state).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <utility>
@@ -73,6 +74,11 @@ class RingQueue {
     head_ = wrap(head_ + 1);
     --size_;
   }
+  // Drops the n (<= size()) oldest elements.
+  void drop_front(std::size_t n) {
+    head_ = wrap(head_ + n);  // head_ + n < 2 * capacity: one wrap suffices
+    size_ -= n;
+  }
   void clear() { head_ = size_ = 0; }
   // Empties the queue and frees its buffer (a window that will not be
   // filled again, e.g. a finished calibration).
@@ -94,6 +100,19 @@ class RingQueue {
   const T& back() const { return buf_[wrap(head_ + size_ - 1)]; }
   T& operator[](std::size_t i) { return buf_[wrap(head_ + i)]; }
   const T& operator[](std::size_t i) const { return buf_[wrap(head_ + i)]; }
+
+  // Appends elements i .. i + n - 1 (i + n <= size()) to the container
+  // out (converting each to its value type), as at most two contiguous
+  // ranges: faster than element-wise access, and nothing is zero-filled
+  // first (bulk reads).
+  template <class Out>
+  void append_to(std::size_t i, std::size_t n, Out& out) const {
+    if (n == 0) return;
+    const std::size_t start = wrap(head_ + i);
+    const std::size_t first = std::min(n, buf_.size() - start);
+    out.insert(out.end(), buf_.data() + start, buf_.data() + start + first);
+    out.insert(out.end(), buf_.data(), buf_.data() + (n - first));
+  }
 
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size_); }

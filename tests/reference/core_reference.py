@@ -166,6 +166,11 @@ class Person:
         resp = sorted(resp)
         rt, rv, last = [], [], None
         for tt, v in resp:
+            # The engine stores each value as float32 (docs/metrics.md
+            # "Respiration"): quantise the same way, values beyond the float
+            # range becoming infinite and so ignored.
+            with np.errstate(over="ignore"):
+                v = float(np.float32(v))
             if not math.isfinite(v) or (last is not None and tt <= last):
                 continue
             rt.append(float(tt)); rv.append(v); last = tt

@@ -49,6 +49,32 @@ TEST_CASE("RingQueue keeps FIFO order across growth and wrap and is searchable b
   CHECK(q.capacity() == 0);
 }
 
+TEST_CASE("RingQueue drops and copies ranges across the wrap as a deque would") {
+  RingQueue<float> q;
+  std::deque<float> ref;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 3000; ++i) {
+    const int pushes = static_cast<int>(rng() % 9);
+    for (int j = 0; j < pushes; ++j) {
+      const float v = static_cast<float>(i) + 0.25f * static_cast<float>(j);
+      q.push_back(v);
+      ref.push_back(v);
+    }
+    const std::size_t drop = ref.empty() ? 0 : rng() % (ref.size() / 4 + 1);
+    q.drop_front(drop);
+    ref.erase(ref.begin(), ref.begin() + static_cast<std::ptrdiff_t>(drop));
+    REQUIRE(q.size() == ref.size());
+    if (ref.empty()) continue;
+    const std::size_t from = rng() % ref.size();
+    const std::size_t n = rng() % (ref.size() - from + 1);
+    std::vector<double> got{-1.0}, want{-1.0};  // appended after what was there
+    q.append_to(from, n, got);
+    want.insert(want.end(), ref.begin() + static_cast<std::ptrdiff_t>(from),
+                ref.begin() + static_cast<std::ptrdiff_t>(from + n));
+    REQUIRE(got == want);
+  }
+}
+
 TEST_CASE("LeaderWindow counts the seconds of its window as the queue it replaced") {
   // The queue it replaced: (T, lead) of each second with a valid WCC,
   // dropped when T' <= T'' - window.

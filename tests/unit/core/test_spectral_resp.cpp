@@ -169,7 +169,7 @@ std::optional<std::vector<double>> naive_on_grid(const std::vector<std::pair<dou
 
 }  // namespace
 
-TEST_CASE("compact respiration storage reads back every time and value exactly", "[resp]") {
+TEST_CASE("compact respiration storage reads back every time exactly and every value as its float32 rounding", "[resp]") {
   RespirationSeries r(100000);
   std::vector<std::pair<double, double>> want;  // what was accepted
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -179,7 +179,7 @@ TEST_CASE("compact respiration storage reads back every time and value exactly",
     for (std::size_t i = 0; i < v.size(); ++i) {
       const double t = static_cast<double>(t0) + static_cast<double>(i) * period;
       if (std::isfinite(v[i]) && (want.empty() || t > want.back().first)) {
-        want.emplace_back(t, v[i]);
+        want.emplace_back(t, static_cast<double>(static_cast<float>(v[i])));
         ++taken;
       }
     }
@@ -221,6 +221,46 @@ TEST_CASE("compact respiration storage reads back every time and value exactly",
   CHECK(r.held() == kept);
   CHECK(r.on_grid(520, 400, 40.0, 1000.0, 45000.0) == naive_on_grid(want, 520, 400, 40.0, 1000.0, 45000.0));
   CHECK_FALSE(r.on_grid(499, 10, 40.0, 1000.0, 45000.0));  // before the first sample kept
+  // Pruning as it goes, so the stored values wrap around their buffer.
+  want.erase(std::remove_if(want.begin(), want.end(), [](const auto& p) { return p.first < 20000.5; }),
+             want.end());
+  for (int s = 45; s < 120; ++s) {
+    for (int i = 0; i < 25; ++i) chunk[i] = std::sin(0.13 * (s * 25 + i)) - 1e-3 * s;
+    feed(s * 1000, 25.0, chunk);
+    const double cut = (s - 20) * 1000.0;
+    r.prune_before(cut);
+    want.erase(std::remove_if(want.begin(), want.end(), [&](const auto& p) { return p.first < cut; }),
+               want.end());
+    REQUIRE(r.held() == want.size());
+    const std::int64_t k0 = (s - 19) * 25;  // on the grid: the bulk copy
+    CHECK(r.on_grid(k0, 400, 40.0, 1000.0, s * 1000.0 + 999) ==
+          naive_on_grid(want, k0, 400, 40.0, 1000.0, s * 1000.0 + 999));
+  }
+}
+
+TEST_CASE("respiration values are stored as float32 and their times are unchanged", "[resp]") {
+  RespirationSeries r(100000);
+  // Not representable as floats: read back as their float rounding, which
+  // differs from the double (and is within 2^-24 relative of it).
+  const std::vector<double> v{0.1, 1.0 + 0x1p-30, -12345.678901234, 3.0, 1e300, -1e39};
+  REQUIRE(r.add(1000, 25.0, v.data(), v.size()) == 4);  // 1e300, -1e39: beyond the float range
+  CHECK(r.held() == 4);
+  CHECK(r.ignored() == 2);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double t = 1000.0 + 40.0 * static_cast<double>(i);
+    const auto got = r.on_grid(25 + static_cast<std::int64_t>(i), 1, 40.0, 1000.0, 1200.0);
+    REQUIRE(got);
+    const double f = static_cast<double>(static_cast<float>(v[i]));
+    CHECK((*got)[0] == f);
+    CHECK(std::fabs(f - v[i]) <= 0x1p-24 * std::fabs(v[i]));
+    CHECK(r.first_after(t - 0.5) == t);  // times exactly as computed on arrival
+  }
+  CHECK((*r.on_grid(25, 1, 40.0, 1000.0, 1200.0))[0] != 0.1);
+  // Between two samples: the interpolation of the stored floats, in double.
+  const auto mid = r.on_grid(51, 1, 20.0, 1000.0, 1200.0);  // t = 1020
+  REQUIRE(mid);
+  const double a = static_cast<float>(v[0]), b = static_cast<float>(v[1]);
+  CHECK(*mid == std::vector<double>{(b - a) / 40.0 * 20.0 + a});
 }
 
 TEST_CASE("16-bit breathing phase codes give the unit phasor within half a step", "[resp]") {
