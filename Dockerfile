@@ -32,7 +32,7 @@ FROM debian:bookworm-slim AS runtime
 
 # The runtime halves of the -dev packages in scripts/install-deps --build-only
 # (checked with `objdump -p build/attune | grep NEEDED`: spdlog 1.10, fmt 9,
-# protobuf 32, pqxx 6.4 with libpq, libcrypto from libssl3). Today's binary
+# protobuf 32, pqxx 6.4 with libpq, libcrypto from libssl3, FFTW3 double). Today's binary
 # uses Boost.System header-only, but CMake links Boost::system, so its small
 # runtime package stays to keep a future build from failing at start-up.
 # curl is here only for the HEALTHCHECK below.
@@ -43,6 +43,7 @@ RUN apt-get update \
       libspdlog1.10 libfmt9 \
       libpqxx-6.4 libpq5 \
       libssl3 \
+      libfftw3-double3 \
       ca-certificates \
       curl \
  && rm -rf /var/lib/apt/lists/* \

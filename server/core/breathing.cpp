@@ -41,7 +41,8 @@ std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a,
 const double kTwoPi = 2.0 * std::acos(-1.0);
 
 // The largest even n <= limit whose only prime factors are 2, 3 and 5: an
-// FFT length KissFFT factors into its fast radices (0 when limit < 4).
+// FFT length with fast radices (FFTW's codelets; chosen when the FFT was
+// KissFFT, kept so the analytic signal's length is unchanged; 0 when limit < 4).
 std::size_t smooth_even_at_most(std::size_t limit) {
   for (std::size_t n = limit; n >= 4; --n) {
     if (n % 2 != 0) continue;

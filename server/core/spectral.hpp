@@ -1,6 +1,6 @@
-// Spectral building blocks on regularly sampled series, FFT by KissFFT
-// (Debian libkissfft-dev; its C++ header kissfft.hh instantiated on double,
-// so spectra agree with scipy to ~1e-12 rather than float's ~1e-7).
+// Spectral building blocks on regularly sampled series, FFT by FFTW3 in
+// double precision (Debian libfftw3-dev), through the shared FFTW_ESTIMATE
+// plans of core/fftw_plans.hpp (deterministic: no timed planning, no wisdom).
 //
 // Each function is written to equal its scipy counterpart with the settings
 // SYNCHRONY.md fixes (docs/metrics.md "Spectral building blocks"):
