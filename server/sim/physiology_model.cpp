@@ -137,6 +137,8 @@ CoupleModel::CoupleModel(ModelParams params) : params_(std::move(params)), grid_
   if (!(params_.coupling >= 0.0 && params_.coupling <= 1.0))
     throw std::invalid_argument("coupling must be within 0..1");
   if (!(std::abs(params_.lag_s) <= 60.0)) throw std::invalid_argument("|lag| must be <= 60 s");
+  if (!(params_.breath_coupling >= 0.0 && params_.breath_coupling <= 0.5))
+    throw std::invalid_argument("breath coupling must be within 0..0.5 cycles/s");
   const int n = params_.clinician ? 3 : 2;
   for (int i = 0; i < n; ++i) {
     const Seat s = static_cast<Seat>(i);
@@ -242,8 +244,14 @@ void CoupleModel::step(Sink& sink) {
     }
   }
 
-  for (auto& pp : people_) {
-    Person& p = *pp;
+  // The leader's breathing phase before this step: the follower's pull
+  // (breath_coupling) does not depend on the order seats are stepped in.
+  const double leader_phase = leader.phase;
+  for (std::size_t i = 0; i < people_.size(); ++i) {
+    Person& p = *people_[i];
+    const double pull = i == follower_i && params_.breath_coupling > 0.0
+                            ? params_.breath_coupling * std::sin(kTwoPi * phase_diff(leader_phase, p.phase))
+                            : 0.0;
     const double own_rate = std::clamp(p.p.breaths_per_min + kBreathWanderPerMin * p.breath_dev +
                                            kActBreathPerMin * p.activation, 6.0, 30.0);
     const double jitter = p.pacer_rng.normal();  // drawn every step: the stream stays aligned
@@ -257,10 +265,11 @@ void CoupleModel::step(Sink& sink) {
       const double advance = phase_diff(target, target_prev);
       const double error = phase_diff(target, p.phase);
       p.phase += (1.0 - e) * own_rate / 60.0 * kDtS + e * advance +
-                 e * kLockCyclesPerS * std::sin(kTwoPi * error) * kDtS + e * kLockJitter * jitter;
+                 e * kLockCyclesPerS * std::sin(kTwoPi * error) * kDtS + e * kLockJitter * jitter +
+                 (1.0 - e) * pull * kDtS;
       p.breath_rate = (1.0 - e) * own_rate + e * pacer.rate_bpm();
     } else {
-      p.phase += own_rate / 60.0 * kDtS;
+      p.phase += own_rate / 60.0 * kDtS + pull * kDtS;
       p.breath_rate = own_rate;
     }
     p.phase -= std::floor(p.phase);

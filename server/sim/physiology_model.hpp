@@ -16,6 +16,8 @@
 //    noise; rounded to whole ms, and each beat = previous beat + RR;
 //  - coupling: the follower's slow fluctuation is
 //    c * leader(t - lag) + sqrt(1 - c^2) * own(t), so its variance stays 1;
+//    optionally its breathing phase is pulled toward the leader's
+//    (breath_coupling, off by default);
 //  - ectopics: a premature beat (55-70 % of RR) then a compensatory one
 //    (the two add up to two normal RRs);
 //  - dropouts: a few seconds in which beats happen but are not reported
@@ -67,6 +69,15 @@ struct ModelParams {
   bool clinician = false;         // also simulate a clinician seat
   double coupling = 0.6;          // 0..1: how much B's slow HR follows A's
   double lag_s = 2.0;             // B follows A by this much; negative: A follows B
+  // How strongly the follower's breathing is pulled toward the leader's
+  // (cycles/s, 0..0.5; 0: independent breathing, the default). A Kuramoto
+  // phase coupling (Tass et al. 1998, Phys Rev Lett 81:3291): the follower's
+  // phase advances by its own rate + K sin(2 pi (leader - follower)) per
+  // second, with no lag (breaths are seconds long; the heart-rate lag is a
+  // different mechanism). 0.10 locks two partners 2/min apart within about
+  // a minute; 0.02 drifts in and out. While a pacer runs with entrainment
+  // e, the pull is scaled by 1 - e, like the person's own rate.
+  double breath_coupling = 0.0;
   double ectopic_per_beat = 0.003;
   double dropouts_per_min = 0.2;
   double dropout_min_s = 2.0;

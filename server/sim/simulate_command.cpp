@@ -342,6 +342,7 @@ class Simulation {
     p.start_ms = start_ms_;
     p.clinician = opt_.clinician;
     p.coupling = opt_.coupling;
+    p.breath_coupling = opt_.breath_coupling;
     p.lag_s = opt_.lag_s;
     p.ectopic_per_beat = opt_.ectopic_per_beat;
     p.dropouts_per_min = opt_.dropouts_per_min;

@@ -93,6 +93,9 @@ Data:
                         so duration is capped at 11.5 h / (1 - 1/N)
   --coupling C          0..1: how much B's slow heart-rate changes follow A's (default 0.6)
   --lag S               seconds by which B follows A; negative: A follows B (default 2)
+  --breath-coupling K   0..0.5 cycles/s: how strongly the follower's breathing is pulled
+                        toward the leader's (Kuramoto; default 0: independent breathing;
+                        0.1 locks within about a minute, 0.02 drifts in and out)
   --episodes SPEC       activation episodes: "default" (calm, A activated, recovery,
                         both activated, calm), "none", or SEATS:START-END[@INTENSITY],...
                         e.g. "a:150-240,ab:330-420@0.8" (seats a, b, c; data seconds)
@@ -171,6 +174,8 @@ ParseResult parse_simulate_options(const std::vector<std::string>& args, const c
       if (!number(o.speed, 1.0, 1e4)) return fail("--speed needs a factor in 1..10000");
     } else if (a == "--coupling") {
       if (!number(o.coupling, 0.0, 1.0)) return fail("--coupling needs a value in 0..1");
+    } else if (a == "--breath-coupling") {
+      if (!number(o.breath_coupling, 0.0, 0.5)) return fail("--breath-coupling needs cycles/s in 0..0.5");
     } else if (a == "--lag") {
       if (!number(o.lag_s, -30.0, 30.0)) return fail("--lag needs seconds in -30..30");
     } else if (a == "--seed") {

@@ -30,6 +30,7 @@ struct SimulateOptions {
   double duration_s = 600.0;
   double speed = 1.0;
   double coupling = 0.6;
+  double breath_coupling = 0.0;  // cycles/s: B's breathing pulled toward A's (physiology_model.hpp)
   double lag_s = 2.0;
   std::uint64_t seed = 1;
   std::string episodes_text = "default";

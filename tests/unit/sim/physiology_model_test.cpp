@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "signal_helpers.hpp"
 #include "sim/physiology_model.hpp"
@@ -211,6 +212,50 @@ TEST_CASE("coupling 0: the partners' heart rates are unrelated", "[sim][model]")
   const Peak pk = xcorr_peak(a, b, 8.0);
   INFO("seed " << seed << ": peak r " << pk.r << " at " << pk.lag_s << " s");
   CHECK(std::abs(pk.r) < 0.15);
+}
+
+namespace {
+
+// |mean exp(i 2 pi (phase_A - phase_B))| over the model's breathing phases,
+// read once a second from `from_s` to `to_s` (the phase-locking value of
+// the true phases, before any sensor or filter).
+double true_breath_plv(const ModelParams& p, double from_s, double to_s) {
+  CoupleModel m(p);
+  Recorder sink;
+  double re = 0.0, im = 0.0;
+  int n = 0;
+  for (double t = 1.0; t <= to_s; t += 1.0) {
+    m.generate_until(p.start_ms + static_cast<std::int64_t>(t * 1000.0), sink);
+    if (t < from_s) continue;
+    const double d = 2.0 * M_PI * (m.breath_phase(Seat::A) - m.breath_phase(Seat::B));
+    re += std::cos(d);
+    im += std::sin(d);
+    ++n;
+  }
+  return std::hypot(re, im) / n;
+}
+
+}  // namespace
+
+TEST_CASE("breath coupling locks B's breathing to A's, and 0 leaves them independent", "[sim][model]") {
+  // A breathes ~13/min, B ~15/min, each wandering: uncoupled, their phase
+  // difference turns round every ~30 s.
+  const std::uint64_t seed = GENERATE(51, 52, 53);
+  ModelParams p = clean(seed);
+  const double free_plv = true_breath_plv(p, 120, 600);
+  p.breath_coupling = 0.10;
+  const double locked_plv = true_breath_plv(p, 120, 600);
+  INFO("seed " << seed << ": free " << free_plv << ", coupled " << locked_plv);
+  CHECK(free_plv < 0.3);
+  CHECK(locked_plv > 0.9);
+}
+
+TEST_CASE("breath coupling outside 0..0.5 cycles/s is refused", "[sim][model]") {
+  ModelParams p = clean(1);
+  p.breath_coupling = 0.6;
+  CHECK_THROWS_AS(CoupleModel(p), std::invalid_argument);
+  p.breath_coupling = -0.01;
+  CHECK_THROWS_AS(CoupleModel(p), std::invalid_argument);
 }
 
 TEST_CASE("activation raises HR and lowers RMSSD, then recovers", "[sim][model]") {

@@ -36,7 +36,8 @@ TEST_CASE("all flags", "[sim][options]") {
   const auto r = parse({"--server", "http://example.org:9000/attune/", "--invite-a", "a", "--invite-b", "b",
                         "--invite-c", "c", "--duration", "120", "--speed", "10", "--coupling", "0.9", "--lag",
                         "-1.5", "--seed", "77", "--json", "--no-end", "--format", "json", "--episodes",
-                        "ab:10-20@0.5", "--ectopic-rate", "0.01", "--dropout-rate", "2"});
+                        "ab:10-20@0.5", "--ectopic-rate", "0.01", "--dropout-rate", "2",
+                        "--breath-coupling", "0.1"});
   REQUIRE(r.ok);
   const auto& o = r.options;
   CHECK(o.url.host == "example.org");
@@ -55,6 +56,7 @@ TEST_CASE("all flags", "[sim][options]") {
   CHECK(o.episodes[0].intensity == 0.5);
   CHECK(o.ectopic_per_beat == 0.01);
   CHECK(o.dropouts_per_min == 2.0);
+  CHECK(o.breath_coupling == 0.1);
 }
 
 TEST_CASE("bad flags are refused with a reason", "[sim][options]") {
@@ -63,6 +65,8 @@ TEST_CASE("bad flags are refused with a reason", "[sim][options]") {
            {"--invite-a", "a"},                         // B missing
            {"--invite-a", "a", "--invite-b", "b", "--clinician"},  // C missing
            {"--admin-key", "k", "--coupling", "1.5"},
+           {"--admin-key", "k", "--breath-coupling", "0.8"},
+           {"--admin-key", "k", "--breath-coupling", "-0.1"},
            {"--admin-key", "k", "--speed", "0.5"},
            {"--admin-key", "k", "--duration"},
            {"--admin-key", "k", "--format", "xml"},
@@ -82,7 +86,7 @@ TEST_CASE("--help", "[sim][options]") {
   const auto r = parse({"--invite-a", "a", "--help"});
   CHECK(r.help);
   for (const char* flag : {"--server", "--admin-key", "--invite-a", "--invite-b", "--invite-c", "--clinician",
-                           "--duration", "--speed", "--coupling", "--lag", "--seed", "--json", "--no-end",
+                           "--duration", "--speed", "--coupling", "--breath-coupling", "--lag", "--seed", "--json", "--no-end",
                            "--format", "--episodes", "--ectopic-rate", "--dropout-rate"})
     CHECK(simulate_usage().find(flag) != std::string::npos);
 }
