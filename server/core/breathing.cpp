@@ -40,19 +40,6 @@ std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a,
 
 const double kTwoPi = 2.0 * std::acos(-1.0);
 
-// The largest even n <= limit whose only prime factors are 2, 3 and 5: an
-// FFT length with fast radices (FFTW's codelets; chosen when the FFT was
-// KissFFT, kept so the analytic signal's length is unchanged; 0 when limit < 4).
-std::size_t smooth_even_at_most(std::size_t limit) {
-  for (std::size_t n = limit; n >= 4; --n) {
-    if (n % 2 != 0) continue;
-    std::size_t m = n;
-    for (std::size_t p : {2, 3, 5}) while (m % p == 0) m /= p;
-    if (m == 1) return n;
-  }
-  return 0;
-}
-
 // The phases of one filtered buffer (grid points k0 .. k0 + f.size() - 1)
 // appended to the seat's history (breathing.hpp "phase series"). The
 // decimation to 5 Hz makes the analytic signal a 288-point transform

@@ -71,9 +71,14 @@ std::optional<PacerEntrainment> pacer_entrainment(const RespirationBuffer& respi
   const double reach = static_cast<double>(e - n_max + 1) * step;
   while (first > 0 && s[first].t_ms > reach && s[first].t_ms - s[first - 1].t_ms <= max_gap) --first;
   const auto k_run = static_cast<std::int64_t>(std::ceil(s[first].t_ms / step));
-  const std::int64_t k_first = std::max(e - n_max + 1, k_run);
-  const std::int64_t count = e - k_first + 1;
+  // The newest points of the run, as many as an FFT-friendly length allows
+  // (smooth_even_at_most: a dozen sizes between 40 and 60 s instead of one
+  // per second of a growing run; the window is 5 s from the newest end).
+  const std::int64_t available = e - std::max(e - n_max + 1, k_run) + 1;
+  if (available < n_min) return std::nullopt;
+  const auto count = static_cast<std::int64_t>(smooth_even_at_most(static_cast<std::size_t>(available)));
   if (count < n_min) return std::nullopt;
+  const std::int64_t k_first = e - count + 1;
 
   // Linear interpolation onto the grid.
   std::vector<double> x(static_cast<std::size_t>(count));

@@ -158,4 +158,16 @@ std::vector<std::complex<double>> analytic_signal(const std::vector<double>& x) 
   return out;
 }
 
+std::size_t smooth_even_at_most(std::size_t limit) {
+  for (std::size_t n = limit; n >= 4; --n) {
+    if (n % 2 != 0) continue;
+    std::size_t m = n;
+    for (std::size_t p : {2, 3, 5}) {
+      while (m % p == 0) m /= p;
+    }
+    if (m == 1) return n;
+  }
+  return 0;
+}
+
 }  // namespace attune::core

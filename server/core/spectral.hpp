@@ -46,4 +46,12 @@ std::vector<std::complex<double>> analytic_signal(const std::vector<double>& x);
 // The same into a caller's buffer (resized to n): no allocation once warm.
 void analytic_signal_into(const double* x, std::size_t n, std::vector<std::complex<double>>& out);
 
+// The largest even n <= limit whose only prime factors are 2, 3 and 5 (0
+// when limit < 4): an FFT length with fast radices, and one of few. Callers
+// whose length would otherwise vary second by second (a growing buffer)
+// take this many of their newest points, so the process plans a dozen FFT
+// sizes instead of one per length (FFTW plans are kept for the process:
+// fftw_plans.hpp).
+std::size_t smooth_even_at_most(std::size_t limit);
+
 }  // namespace attune::core

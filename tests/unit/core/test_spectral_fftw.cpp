@@ -137,3 +137,30 @@ TEST_CASE("band power takes exactly the bins with lo <= f <= hi", "[spectral][ff
     }
   }
 }
+
+TEST_CASE("smooth_even_at_most finds the largest even 2-3-5-smooth length", "[spectral]") {
+  CHECK(smooth_even_at_most(0) == 0);
+  CHECK(smooth_even_at_most(3) == 0);
+  CHECK(smooth_even_at_most(4) == 4);
+  CHECK(smooth_even_at_most(7) == 6);
+  CHECK(smooth_even_at_most(1023) == 1000);
+  CHECK(smooth_even_at_most(1499) == 1458);
+  CHECK(smooth_even_at_most(1500) == 1500);
+  CHECK(smooth_even_at_most(289) == 288);  // the breathing phases' Hilbert length
+  // Between 40 and 60 s at 25 Hz (a growing pacer-entrainment run), a
+  // dozen lengths at most: the FFT plans a process keeps stay few.
+  std::size_t distinct = 0, last = 0;
+  for (std::size_t n = 1000; n <= 1500; ++n) {
+    const std::size_t s = smooth_even_at_most(n);
+    if (s != last) ++distinct;
+    last = s;
+    std::size_t m = s;
+    for (std::size_t p : {2u, 3u, 5u}) {
+      while (m % p == 0) m /= p;
+    }
+    CHECK(m == 1);
+    CHECK(s % 2 == 0);
+    CHECK(s <= n);
+  }
+  CHECK(distinct <= 12);
+}
