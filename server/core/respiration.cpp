@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 
 #include "core/numeric.hpp"
 
@@ -167,9 +168,13 @@ std::size_t RespirationSeries::add(std::int64_t t0_ms, double rate_hz, const dou
   std::size_t taken = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double t = static_cast<double>(t0_ms) + static_cast<double>(i) * period;
-    // The input quantisation (header): round to nearest float32.
-    const float v = static_cast<float>(values[i]);
-    if (!std::isfinite(v) || (last_t_ && t <= *last_t_) ||
+    // The input quantisation (header): round to nearest float32. A value
+    // beyond the float range is refused before the conversion (converting
+    // it would be undefined behaviour, not infinity).
+    const bool representable =
+        std::isfinite(values[i]) && std::fabs(values[i]) <= static_cast<double>(std::numeric_limits<float>::max());
+    const float v = representable ? static_cast<float>(values[i]) : 0.0f;
+    if (!representable || (last_t_ && t <= *last_t_) ||
         std::fabs(t) > static_cast<double>(kMaxAbsTimeMs)) {
       ++ignored_;
       continue;

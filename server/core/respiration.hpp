@@ -74,7 +74,7 @@ BreathCycleStats breath_cycle_stats(const std::vector<double>& filtered, double 
 // rounding (<= 2^-24 relative) is far below the signal's own resolution.
 // Every value is read back as that float widened to double, in live and
 // replayed feeding alike. A finite value outside the float range
-// (|v| > ~3.4e38) would become infinite and is ignored like a non-finite one.
+// (|v| > FLT_MAX, ~3.4e38) is ignored like a non-finite one.
 class RespirationSeries {
  public:
   explicit RespirationSeries(std::size_t max_samples);

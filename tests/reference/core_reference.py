@@ -167,17 +167,18 @@ class Person:
         rt, rv, last = [], [], None
         for tt, v in resp:
             # The engine stores each value as float32 (docs/metrics.md
-            # "Respiration"): quantise the same way, values beyond the float
-            # range becoming infinite and so ignored.
-            with np.errstate(over="ignore"):
-                v = float(np.float32(v))
-            if not math.isfinite(v) or (last is not None and tt <= last):
+            # "Respiration"): quantise the same way; values beyond the float
+            # range are ignored.
+            if not (math.isfinite(v) and abs(v) <= float(np.finfo(np.float32).max)):
+                continue
+            v = float(np.float32(v))
+            if last is not None and tt <= last:
                 continue
             rt.append(float(tt)); rv.append(v); last = tt
         self.rt = np.array(rt, dtype=float)
         self.rv = np.array(rv, dtype=float)
-        # Breathing phase series (docs/metrics.md "Respiration"): 16-bit
-        # phase codes on every PHASE_STRIDE-th grid point up to ph_last_k, and
+        # Breathing phase series (docs/metrics.md "Respiration"): exact
+        # phases on every PHASE_STRIDE-th grid point up to ph_last_k, and
         # the update second that last appended to it.
         self.ph, self.ph_last_k, self.ph_T = [], None, None
 
