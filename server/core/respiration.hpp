@@ -80,8 +80,8 @@ class RespirationSeries {
   explicit RespirationSeries(std::size_t max_samples);
 
   // Sample i of the chunk is at t0_ms + i * (1000 / rate_hz); its value is
-  // kept as float(values[i]). Values non-finite as floats and samples not
-  // later than the previous one are skipped.
+  // kept as float(values[i]). Values that are not finite or beyond the
+  // float range, and samples not later than the previous one, are skipped.
   // Returns the number of samples accepted.
   std::size_t add(std::int64_t t0_ms, double rate_hz, const double* values, std::size_t n);
 
